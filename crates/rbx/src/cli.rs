@@ -1,0 +1,107 @@
+//! The command-line arguments. Nothing below the binary sees these types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// rbx runs incident runbooks written as YAML data, and checks them.
+#[derive(Debug, Parser)]
+#[command(name = "rbx", version, about, propagate_version = true, arg_required_else_help = true)]
+#[command(
+    after_help = "Examples:\n  rbx run examples/quickstart.yaml\n  rbx lint runbooks/\n  rbx list runbooks/ --trigger MaintainXHighErrorRate\n\nExit codes: 0 success, 1 a step failed or lint found errors, 2 invalid runbook or command line, 3 declined or pending, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a runbook.
+    #[command(
+        after_help = "Examples:\n  rbx run examples/quickstart.yaml\n  rbx run rb-002.yaml --var api_base=http://127.0.0.1:8080/v1 --var sample=200\n  rbx run rb-002.yaml --vars-file incident.json --format json"
+    )]
+    Run(RunArgs),
+    /// Check runbooks: every problem with its file:line:column and a stable code.
+    #[command(
+        after_help = "PATH is a runbook file or a directory (every *.yaml / *.yml with a top-level `rbx` key below it; other YAML is passed over).\n\nExamples:\n  rbx lint runbooks/\n  rbx lint rb-002.yaml --format github\n\nExit codes: 0 clean (warnings and notes allowed), 1 errors found, 2 a path cannot be read."
+    )]
+    Lint(LintArgs),
+    /// List runbooks: id, title, severity, triggers, file.
+    #[command(after_help = "Examples:\n  rbx list runbooks/\n  rbx list runbooks/ --trigger MaintainXHighErrorRate")]
+    List(ListArgs),
+    /// Print the JSON Schema of the runbook format (draft 2020-12).
+    #[command(
+        after_help = "Example:\n  rbx schema > runbook.schema.json\n\nName it in a runbook for editor completion:\n  # yaml-language-server: $schema=../schema/runbook.schema.json"
+    )]
+    Schema,
+    /// Print shell completions.
+    #[command(
+        after_help = "Examples:\n  rbx completions bash > /etc/bash_completion.d/rbx\n  rbx completions zsh > ~/.zfunc/_rbx\n  rbx completions fish > ~/.config/fish/completions/rbx.fish"
+    )]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The runbook file.
+    pub file: PathBuf,
+    /// Set an input: NAME=VALUE (repeatable; wins over --vars-file).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// A YAML or JSON mapping of input names to values.
+    #[arg(long, value_name = "FILE")]
+    pub vars_file: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
+    /// Stream step output live.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Runbook files or directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// rustc-style snippets.
+    Human,
+    /// GitHub Actions annotations.
+    Github,
+    /// One JSON document.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Runbook files or directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Only runbooks answering this alert.
+    #[arg(long, value_name = "ALERT")]
+    pub trigger: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

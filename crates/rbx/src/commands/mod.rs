@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod completions;
+pub mod lint;
+pub mod list;
+pub mod run;
+pub mod schema;

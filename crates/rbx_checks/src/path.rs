@@ -1,0 +1,211 @@
+use std::fmt;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+/// Longest path text accepted; real paths are a few dozen bytes.
+const MAX_PATH_BYTES: usize = 4096;
+
+/// Deepest nesting of brackets and parentheses accepted. The parser recurses on nesting (a few
+/// hundred levels overflow a thread's stack) and takes time exponential in nested filters.
+const MAX_NESTING: usize = 12;
+
+/// A JSONPath (RFC 9535) parsed once, keeping the text it was written as.
+#[derive(Debug, Clone)]
+pub struct CompiledPath {
+    source: String,
+    path: JsonPath,
+}
+
+/// Why a JSONPath did not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", describe(.message, .offset))]
+pub struct PathError {
+    /// What is wrong, as a lowercase fragment.
+    pub message: String,
+    /// Byte offset in the path text where the problem was found, when known.
+    pub offset: Option<usize>,
+}
+
+fn describe(message: &str, offset: &Option<usize>) -> String {
+    match offset {
+        Some(offset) => format!("invalid JSONPath at byte {offset}: {message}"),
+        None => format!("invalid JSONPath: {message}"),
+    }
+}
+
+impl CompiledPath {
+    /// Parses `src` as an RFC 9535 query such as `$.steps.check_db.outcome`.
+    pub fn parse(src: &str) -> Result<CompiledPath, PathError> {
+        check_limits(src)?;
+        match JsonPath::parse(src) {
+            Ok(path) => Ok(CompiledPath { source: src.to_owned(), path }),
+            Err(error) => {
+                // serde_json_path documents the position as 1-based, but it is the 0-based byte
+                // offset of the unparsed rest; keep it only if it points inside the text.
+                let offset = Some(error.position()).filter(|offset| src.is_char_boundary(*offset));
+                let message = match offset.and_then(|offset| quoted_name_hint(src, offset)) {
+                    Some(hint) => format!("{} ({hint})", error.message()),
+                    None => error.message().to_owned(),
+                };
+                Err(PathError { message, offset })
+            }
+        }
+    }
+
+    /// The path as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The nodes the path selects in `value`, in document order.
+    pub fn select<'a>(&self, value: &'a Value) -> Vec<&'a Value> {
+        self.path.query(value).all()
+    }
+}
+
+/// `$.headers.content-type` is the mistake everyone makes: RFC 9535 shorthand names cannot hold
+/// `-`. When the parser stops at a `-` inside a dotted name, suggest the bracketed form.
+fn quoted_name_hint(src: &str, offset: usize) -> Option<String> {
+    if !src[offset..].starts_with('-') {
+        return None;
+    }
+    let dot = src[..offset].rfind('.')?;
+    let name_start = &src[dot + 1..offset];
+    if name_start.is_empty() || !name_start.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let name_end = src[offset..].find(['.', '[']).map_or(src.len(), |end| offset + end);
+    let name = &src[dot + 1..name_end];
+    if name.contains(['\'', '\\', ' ']) {
+        return None;
+    }
+    Some(format!("a name with `-` needs brackets: `{}['{name}']{}`", &src[..dot], &src[name_end..]))
+}
+
+/// Refuses paths that would make the parser overflow its stack or run for minutes.
+fn check_limits(src: &str) -> Result<(), PathError> {
+    if src.len() > MAX_PATH_BYTES {
+        return Err(PathError {
+            message: format!("a path may be at most {MAX_PATH_BYTES} bytes long"),
+            offset: None,
+        });
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (offset, c) in src.char_indices() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(open) if c == open => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '[' | '(' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(PathError {
+                            message: format!(
+                                "brackets and parentheses may nest at most {MAX_NESTING} deep"
+                            ),
+                            offset: Some(offset),
+                        });
+                    }
+                }
+                ']' | ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    Ok(())
+}
+
+impl PartialEq for CompiledPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for CompiledPath {}
+
+impl fmt::Display for CompiledPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn parses_once_and_selects_in_document_order() {
+        let path = CompiledPath::parse("$.items[*].id").unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(path.source(), "$.items[*].id");
+        assert_eq!(path.to_string(), "$.items[*].id");
+        let doc = json!({"items": [{"id": 2}, {"id": 1}, {"name": "x"}]});
+        assert_eq!(path.select(&doc), vec![&json!(2), &json!(1)]);
+        assert!(path.select(&json!({"other": 1})).is_empty());
+    }
+
+    #[test]
+    fn filters_work() {
+        let path = CompiledPath::parse("$.json.errors[?@.status == 401]").unwrap_or_else(|error| panic!("{error}"));
+        let doc = json!({"json": {"errors": [{"status": 401}, {"status": 500}, {"status": 401.0}]}});
+        assert_eq!(path.select(&doc).len(), 2);
+    }
+
+    #[test]
+    fn errors_carry_a_byte_offset() {
+        let error = CompiledPath::parse("$.ü[").unwrap_err();
+        assert_eq!(error.offset, Some(4));
+        assert_eq!(error.to_string(), "invalid JSONPath at byte 4: parser error");
+        let error = CompiledPath::parse("$.a[?@.x ==]").unwrap_err();
+        assert_eq!(error.offset, Some(9));
+        assert!(error.message.contains("expected closing ']'"), "{}", error.message);
+        assert_eq!(CompiledPath::parse("status").unwrap_err().offset, Some(0));
+        assert!(CompiledPath::parse("").is_err());
+        assert!(CompiledPath::parse(" $.a").is_err());
+    }
+
+    #[test]
+    fn dashed_names_get_a_bracket_hint() {
+        let error = CompiledPath::parse("$.headers.content-type").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid JSONPath at byte 17: parser error (a name with `-` needs brackets: `$.headers['content-type']`)"
+        );
+        let error = CompiledPath::parse("$.a.x-y-z.b[0]").unwrap_err();
+        assert!(error.message.ends_with("`$.a['x-y-z'].b[0]`)"), "{}", error.message);
+        assert!(CompiledPath::parse("$.headers['content-type']").is_ok());
+        assert!(!CompiledPath::parse("$[-").unwrap_err().message.contains("brackets"));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let nested = format!("$[?{}@{}]", "@[?".repeat(20), "]".repeat(20));
+        let error = CompiledPath::parse(&nested).unwrap_err();
+        assert_eq!(error.to_string(), "invalid JSONPath at byte 37: brackets and parentheses may nest at most 12 deep");
+        let parens = format!("$[?{}@.a{}]", "(".repeat(5000), ")".repeat(5000));
+        assert!(CompiledPath::parse(&parens).is_err());
+        let just_enough = format!("$[?{}@{}]", "@[?".repeat(11), "]".repeat(11));
+        assert!(CompiledPath::parse(&just_enough).is_ok());
+    }
+
+    #[test]
+    fn brackets_inside_names_do_not_count_as_nesting() {
+        let name = "[(".repeat(40);
+        let path = CompiledPath::parse(&format!("$['{name}']")).unwrap_or_else(|error| panic!("{error}"));
+        assert_eq!(path.select(&json!({ name.clone(): 1 })), vec![&json!(1)]);
+        assert!(CompiledPath::parse(r#"$["a\"[[[[[[[[[[[[[[[[[[["]"#).is_ok());
+    }
+
+    #[test]
+    fn overlong_paths_are_refused() {
+        let long = format!("$.{}", "a".repeat(MAX_PATH_BYTES));
+        assert_eq!(CompiledPath::parse(&long).unwrap_err().to_string(), "invalid JSONPath: a path may be at most 4096 bytes long");
+    }
+}

@@ -1,0 +1,4 @@
+//! rbx_exec
+
+pub mod masking;
+pub mod process;

@@ -1,0 +1,190 @@
+//! `when`, `expect`, `until`, `assert` and `capture`: YAML → `rbx_checks` values, with positions
+//! for every error.
+
+use rbx_checks::{Check, CheckKind, CompiledPath, CompiledRegex, OPERATOR_NAMES, Operator, OperatorError};
+use rbx_diagnostics::{Diagnostic, codes};
+use rbx_syntax::{Node, NodeKind, ScalarValue};
+
+use crate::reader::{self as read, Cx, Fields};
+use crate::refs::PendingRef;
+use crate::types::Capture;
+
+/// A check or a list of checks.
+pub(crate) fn checks(cx: &mut Cx<'_>, node: &Node, what: &str) -> Vec<Check> {
+    if node.is_null() {
+        cx.wrong_type(node, what, "a check or a list of checks");
+        return Vec::new();
+    }
+    read::one_or_many(node).iter().filter_map(|item| check(cx, item, what)).collect()
+}
+
+fn check_keys() -> Vec<&'static str> {
+    ["path", "message", "any", "all", "not"].into_iter().chain(OPERATOR_NAMES.iter().copied()).collect()
+}
+
+fn check(cx: &mut Cx<'_>, node: &Node, what: &str) -> Option<Check> {
+    let fields = Fields::open(cx, node, &format!("a check in {what}"), &check_keys())?;
+    let message = fields.get("message").and_then(|n| read::text(cx, n, "`message`"));
+    let combinators: Vec<_> =
+        fields.entries.iter().filter(|e| ["any", "all", "not"].contains(&e.key.as_str())).collect();
+    let operators: Vec<_> = fields.entries.iter().filter(|e| OPERATOR_NAMES.contains(&e.key.as_str())).collect();
+    let path_entry = fields.entry("path");
+
+    if let Some(first) = combinators.first() {
+        if combinators.len() > 1 || path_entry.is_some() || !operators.is_empty() {
+            cx.report(
+                Diagnostic::new(
+                    codes::INVALID_CHECK,
+                    first.key_span,
+                    format!("`{}` stands alone in its check", first.key),
+                )
+                .with_help("put the other conditions inside it, or in a check of their own"),
+            );
+            return None;
+        }
+        let kind = match first.key.as_str() {
+            "not" => {
+                if first.value.as_seq().is_some() {
+                    cx.wrong_type(&first.value, "`not`", "one check (use `any` or `all` for lists)");
+                    return None;
+                }
+                CheckKind::Not(Box::new(check(cx, &first.value, what)?))
+            }
+            combinator => {
+                let items = read::list(cx, &first.value, &format!("`{combinator}`"))?;
+                let parsed: Vec<Check> = items.iter().filter_map(|item| check(cx, item, what)).collect();
+                if parsed.len() != items.len() {
+                    return None;
+                }
+                if combinator == "any" { CheckKind::Any(parsed) } else { CheckKind::All(parsed) }
+            }
+        };
+        return Some(Check { kind, message });
+    }
+
+    let Some(path_entry) = path_entry else {
+        cx.report(
+            Diagnostic::new(codes::INVALID_CHECK, fields.head_span(), "this check has no `path`")
+                .with_label("what does it look at?")
+                .with_help("write `path: $.field` and an operator, e.g. `{ path: $.status, equals: 200 }`"),
+        );
+        return None;
+    };
+    let path = path(cx, &path_entry.value);
+    let has_unknown_keys = fields.entries.iter().any(|e| !check_keys().contains(&e.key.as_str()));
+    if operators.is_empty() && has_unknown_keys {
+        return None;
+    }
+    if operators.is_empty() {
+        cx.report(
+            Diagnostic::new(codes::INVALID_CHECK, path_entry.key_span, "this check has a `path` but no operator")
+                .with_help("add one, e.g. `equals: 200`, `exists: true`, `matches: \"PONG\"`"),
+        );
+        return None;
+    }
+    let mut parsed = Vec::with_capacity(operators.len());
+    for entry in operators {
+        record_operand_templates(cx, &entry.value);
+        match Operator::parse(&entry.key, &entry.value.to_json()) {
+            Ok(operator) => parsed.push(operator),
+            Err(error) => {
+                let code = if matches!(error, OperatorError::BadRegex { .. }) {
+                    codes::INVALID_REGEX
+                } else {
+                    codes::INVALID_CHECK
+                };
+                cx.report(
+                    Diagnostic::new(code, entry.value.span, format!("invalid `{}` operand: {error}", entry.key))
+                        .with_label("here"),
+                );
+            }
+        }
+    }
+    let path = path?;
+    if let Some(scope_path) = path_reference(&path) {
+        cx.refs.push(PendingRef::from_path(scope_path, path_entry.value.span, cx.scope));
+    }
+    Some(Check { kind: CheckKind::Path { path, operators: parsed }, message })
+}
+
+/// Operand strings may be templates; their references are checked like any other.
+fn record_operand_templates(cx: &mut Cx<'_>, node: &Node) {
+    match &node.kind {
+        NodeKind::Scalar(scalar) if scalar.value == ScalarValue::Str && scalar.text.contains("{{") => {
+            read::template_text(cx, scalar.text.clone(), node);
+        }
+        NodeKind::Seq(items) => items.iter().for_each(|item| record_operand_templates(cx, item)),
+        NodeKind::Map(entries) => entries.iter().for_each(|e| record_operand_templates(cx, &e.value)),
+        NodeKind::Scalar(_) => {}
+    }
+}
+
+/// The leading `$.steps.x` / `$.inputs.x` / `$.vars.x` of a run-context path, as segments.
+fn path_reference(path: &CompiledPath) -> Option<Vec<String>> {
+    let rest = path.source().strip_prefix("$.")?;
+    let mut parts = rest.splitn(3, '.');
+    let root = parts.next()?;
+    if !["steps", "inputs", "vars", "secrets"].contains(&root) {
+        return None;
+    }
+    let name: String = parts.next()?.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then(|| vec![root.to_owned(), name])
+}
+
+pub(crate) fn path(cx: &mut Cx<'_>, node: &Node) -> Option<CompiledPath> {
+    let text = read::text(cx, node, "`path`")?;
+    match CompiledPath::parse(&text) {
+        Ok(path) => Some(path),
+        Err(error) => {
+            let help = if !text.starts_with('$') {
+                format!("JSONPath starts at the root: `$.{}`", text.trim_start_matches('.'))
+            } else {
+                "see RFC 9535; quote paths that contain `[` `]` inside `{ }`".to_owned()
+            };
+            cx.report(
+                Diagnostic::new(codes::INVALID_JSONPATH, node.span, format!("invalid JSONPath `{text}`: {error}"))
+                    .with_label("does not compile")
+                    .with_help(help),
+            );
+            None
+        }
+    }
+}
+
+/// `capture: { NAME: PATH | { path, regex, secret } }`.
+pub(crate) fn captures(cx: &mut Cx<'_>, node: &Node) -> Vec<Capture> {
+    let Some(entries) = node.as_map() else {
+        cx.wrong_type(node, "`capture`", "a mapping of variable names to JSONPaths");
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let name = read::name_text(cx, entry.key.clone(), entry.key_span, "capture name");
+            let (path, regex, secret) = if entry.value.as_map().is_some() {
+                let fields = Fields::open(cx, &entry.value, "a capture", &["path", "regex", "secret"])?;
+                let path = fields.required(cx, "path", "a capture").and_then(|n| path(cx, n));
+                let regex = fields.get("regex").and_then(|n| {
+                    let text = read::text(cx, n, "`regex`")?;
+                    CompiledRegex::new(&text)
+                        .map_err(|error| {
+                            cx.report(
+                                Diagnostic::new(
+                                    codes::INVALID_REGEX,
+                                    n.span,
+                                    format!("invalid regular expression: {error}"),
+                                )
+                                .with_label("does not compile"),
+                            )
+                        })
+                        .ok()
+                });
+                let secret = fields.get("secret").and_then(|n| read::boolean(cx, n, "`secret`")).unwrap_or(false);
+                (path, regex, secret)
+            } else {
+                (path(cx, &entry.value), None, false)
+            };
+            Some(Capture { name: name?, path: path?, regex, secret })
+        })
+        .collect()
+}

@@ -1,0 +1,274 @@
+//! Rendering parsed templates against a run context.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::destination::Destination;
+use crate::error::{RenderError, RenderErrorKind};
+use crate::helpers::{Clock, Helper};
+use crate::json_text::{is_truthy, push_text, to_text, type_name};
+use crate::position::Pos;
+use crate::scope::{Iteration, Scope};
+use crate::template::Template;
+use crate::tree::{Block, Call, Conditional, Expr, Node};
+
+/// Renders templates; create one per run and share it (it is cheap, `Send` and `Sync`).
+///
+/// Helpers are resolved when a template is parsed, and rendering borrows the run context
+/// instead of copying it, so a render costs the size of its output, not of the context.
+#[derive(Debug, Clone)]
+pub struct Renderer {
+    clock: Clock,
+}
+
+impl Default for Renderer {
+    fn default() -> Renderer {
+        Renderer::new()
+    }
+}
+
+impl Renderer {
+    /// A renderer whose `now` reads the system clock.
+    pub fn new() -> Renderer {
+        Renderer {
+            clock: Clock::System,
+        }
+    }
+
+    /// A renderer whose `now` always gives `now` (tests, replays of a journal).
+    pub fn with_fixed_time(now: jiff::Timestamp) -> Renderer {
+        Renderer {
+            clock: Clock::Fixed(now),
+        }
+    }
+
+    /// Renders to text; each `{{x}}` (value or helper result) is escaped for `destination`,
+    /// `{{{x}}}` and the text around expressions are inserted as they are.
+    pub fn render_text(
+        &self,
+        template: &Template,
+        destination: Destination,
+        context: &Value,
+    ) -> Result<String, RenderError> {
+        if template.is_literal() {
+            return Ok(template.source().to_owned());
+        }
+        let mut out = String::with_capacity(template.source().len() + 32);
+        let scope = Scope::root(context);
+        let evaluation = Evaluation {
+            clock: self.clock,
+            destination,
+        };
+        evaluation.nodes(template.nodes(), &scope, &mut out)?;
+        Ok(out)
+    }
+
+    /// For fields that take data (`for_each`, `json:` leaves, `params`, check values,
+    /// runbook inputs): a single-expression template gives the value with its JSON type,
+    /// a literal gives its source as a string, anything else the rendered text as a string.
+    pub fn render_value(&self, template: &Template, context: &Value) -> Result<Value, RenderError> {
+        if template.is_literal() {
+            return Ok(Value::String(template.source().to_owned()));
+        }
+        if let [Node::Output { expr, pos, .. }] = template.nodes() {
+            let scope = Scope::root(context);
+            let evaluation = Evaluation {
+                clock: self.clock,
+                destination: Destination::Text,
+            };
+            return evaluation.eval(expr, &scope, *pos).map(Cow::into_owned);
+        }
+        self.render_text(template, Destination::Text, context)
+            .map(Value::String)
+    }
+}
+
+/// One render: the clock and where the output lands.
+struct Evaluation {
+    clock: Clock,
+    destination: Destination,
+}
+
+impl Evaluation {
+    fn nodes<'x>(
+        &self,
+        nodes: &'x [Node],
+        scope: &'x Scope<'x>,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
+        for node in nodes {
+            match node {
+                Node::Text(text) => out.push_str(text),
+                Node::Output { expr, raw, pos } => {
+                    let value = self.eval(expr, scope, *pos)?;
+                    if *raw || self.destination == Destination::Text {
+                        push_text(&value, out);
+                    } else {
+                        self.destination.escape_into(&to_text(&value), out);
+                    }
+                }
+                Node::If(conditional) => self.conditional(conditional, scope, out)?,
+                Node::Each(block) => self.each(block, scope, out)?,
+                Node::With(block) => self.with(block, scope, out)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// A missing condition counts as false rather than failing: `{{#if}}` is how a
+    /// template asks whether something exists.
+    fn conditional<'x>(
+        &self,
+        conditional: &'x Conditional,
+        scope: &'x Scope<'x>,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
+        let value = self.eval_optional(&conditional.condition, scope, conditional.pos)?;
+        let holds = value.is_some_and(|value| is_truthy(&value, conditional.include_zero));
+        let branch = if holds != conditional.negate {
+            &conditional.then
+        } else {
+            &conditional.otherwise
+        };
+        self.nodes(branch, scope, out)
+    }
+
+    fn each<'x>(
+        &self,
+        block: &'x Block,
+        scope: &'x Scope<'x>,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
+        let target = self.eval(&block.target, scope, block.pos)?;
+        match target.as_ref() {
+            Value::Array(items) if !items.is_empty() => {
+                let last = items.len() - 1;
+                for (index, item) in items.iter().enumerate() {
+                    let iteration = Iteration {
+                        index,
+                        key: None,
+                        first: index == 0,
+                        last: index == last,
+                    };
+                    self.nodes(&block.body, &scope.child(item, Some(iteration)), out)?;
+                }
+                Ok(())
+            }
+            Value::Object(map) if !map.is_empty() => {
+                let last = map.len() - 1;
+                for (index, (key, item)) in map.iter().enumerate() {
+                    let iteration = Iteration {
+                        index,
+                        key: Some(key),
+                        first: index == 0,
+                        last: index == last,
+                    };
+                    self.nodes(&block.body, &scope.child(item, Some(iteration)), out)?;
+                }
+                Ok(())
+            }
+            Value::Array(_) | Value::Object(_) | Value::Null => {
+                self.nodes(&block.otherwise, scope, out)
+            }
+            other => Err(RenderError::new(
+                RenderErrorKind::NotIterable {
+                    found: type_name(other),
+                },
+                block.pos,
+            )),
+        }
+    }
+
+    fn with<'x>(
+        &self,
+        block: &'x Block,
+        scope: &'x Scope<'x>,
+        out: &mut String,
+    ) -> Result<(), RenderError> {
+        let target = self.eval(&block.target, scope, block.pos)?;
+        if is_truthy(&target, false) {
+            self.nodes(&block.body, &scope.child(&target, None), out)
+        } else {
+            self.nodes(&block.otherwise, scope, out)
+        }
+    }
+
+    fn eval<'x>(
+        &self,
+        expr: &'x Expr,
+        scope: &Scope<'x>,
+        pos: Pos,
+    ) -> Result<Cow<'x, Value>, RenderError> {
+        match expr {
+            Expr::Literal(value) => Ok(Cow::Borrowed(value)),
+            Expr::Path(path) => scope.resolve(path).ok_or_else(|| {
+                let kind = RenderErrorKind::Missing {
+                    path: path.raw.clone(),
+                };
+                RenderError::new(kind, pos)
+            }),
+            Expr::Call(call) => self.call(call, scope, pos),
+        }
+    }
+
+    /// Like [`Evaluation::eval`], but a path that leads nowhere is `None`, not an error.
+    fn eval_optional<'x>(
+        &self,
+        expr: &'x Expr,
+        scope: &Scope<'x>,
+        pos: Pos,
+    ) -> Result<Option<Cow<'x, Value>>, RenderError> {
+        match expr {
+            Expr::Path(path) => Ok(scope.resolve(path)),
+            other => self.eval(other, scope, pos).map(Some),
+        }
+    }
+
+    fn call<'x>(
+        &self,
+        call: &'x Call,
+        scope: &Scope<'x>,
+        pos: Pos,
+    ) -> Result<Cow<'x, Value>, RenderError> {
+        if call.helper == Helper::Default {
+            return self.default(call, scope, pos);
+        }
+        let args = call
+            .args
+            .iter()
+            .map(|arg| self.eval(arg, scope, pos))
+            .collect::<Result<Vec<_>, _>>()?;
+        call.helper
+            .call(&args, call.json_path.as_ref(), self.clock)
+            .map(Cow::Owned)
+            .map_err(|message| helper_error(call.helper, message, pos))
+    }
+
+    /// `default x fallback`: `x` unless it is missing or null.
+    fn default<'x>(
+        &self,
+        call: &'x Call,
+        scope: &Scope<'x>,
+        pos: Pos,
+    ) -> Result<Cow<'x, Value>, RenderError> {
+        let (Some(value), Some(fallback)) = (call.args.first(), call.args.get(1)) else {
+            return Err(helper_error(call.helper, "takes 2 arguments".to_owned(), pos));
+        };
+        match self.eval_optional(value, scope, pos)? {
+            Some(found) if !found.is_null() => Ok(found),
+            _ => self.eval(fallback, scope, pos),
+        }
+    }
+}
+
+fn helper_error(helper: Helper, message: String, pos: Pos) -> RenderError {
+    let kind = RenderErrorKind::Helper {
+        helper: helper.name(),
+        message,
+    };
+    RenderError::new(kind, pos)
+}
+
+#[cfg(test)]
+mod tests;
