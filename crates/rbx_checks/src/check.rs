@@ -75,13 +75,25 @@ pub fn evaluate_all(checks: &[Check], subject: &Value, resolver: &dyn OperandRes
     CheckResult::from_failures(failures)
 }
 
-fn all_of(checks: &[Check], subject: &Value, resolver: &dyn OperandResolver, negated: bool, out: &mut Vec<CheckFailure>) {
+fn all_of(
+    checks: &[Check],
+    subject: &Value,
+    resolver: &dyn OperandResolver,
+    negated: bool,
+    out: &mut Vec<CheckFailure>,
+) {
     for check in checks {
         check.collect(subject, resolver, negated, out);
     }
 }
 
-fn any_of(checks: &[Check], subject: &Value, resolver: &dyn OperandResolver, negated: bool, out: &mut Vec<CheckFailure>) {
+fn any_of(
+    checks: &[Check],
+    subject: &Value,
+    resolver: &dyn OperandResolver,
+    negated: bool,
+    out: &mut Vec<CheckFailure>,
+) {
     let start = out.len();
     for check in checks {
         let before = out.len();

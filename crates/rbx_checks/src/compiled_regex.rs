@@ -8,9 +8,10 @@ pub struct CompiledRegex {
     regex: Regex,
 }
 
-/// Why a regular expression did not compile.
+/// Why a regular expression did not compile. Displays as the bare problem (`unclosed group`)
+/// for the caller to prefix with what it was compiling.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid regular expression `{pattern}`: {message}")]
+#[error("{message}")]
 pub struct RegexError {
     /// The pattern as written.
     pub pattern: String,
@@ -21,10 +22,9 @@ pub struct RegexError {
 impl CompiledRegex {
     /// Compiles `pattern`; it matches anywhere in a string unless anchored with `^…$`.
     pub fn new(pattern: &str) -> Result<CompiledRegex, RegexError> {
-        Regex::new(pattern).map(|regex| CompiledRegex { regex }).map_err(|error| RegexError {
-            pattern: pattern.to_owned(),
-            message: short_message(&error),
-        })
+        Regex::new(pattern)
+            .map(|regex| CompiledRegex { regex })
+            .map_err(|error| RegexError { pattern: pattern.to_owned(), message: short_message(&error) })
     }
 
     /// The pattern as written.
@@ -82,7 +82,8 @@ mod tests {
     fn syntax_errors_become_one_lowercase_line() {
         let error = CompiledRegex::new("v(\\d+").unwrap_err();
         assert_eq!(error.message, "unclosed group");
-        assert_eq!(error.to_string(), "invalid regular expression `v(\\d+`: unclosed group");
+        assert_eq!(error.to_string(), "unclosed group");
+        assert_eq!(error.pattern, "v(\\d+");
     }
 
     #[test]

@@ -162,11 +162,9 @@ fn contains(subject: &Value, needle: &Value) -> Result<bool, String> {
         (Value::String(text), Value::String(part)) => Ok(text.contains(part.as_str())),
         (Value::Array(items), _) => Ok(items.iter().any(|item| json_equal(item, needle))),
         (Value::Object(members), Value::String(key)) => Ok(members.contains_key(key)),
-        (Value::String(_) | Value::Object(_), _) => Err(format!(
-            "{} can only contain a string, not {}",
-            kind_with_article(subject),
-            kind_with_article(needle)
-        )),
+        (Value::String(_) | Value::Object(_), _) => {
+            Err(format!("{} can only contain a string, not {}", kind_with_article(subject), kind_with_article(needle)))
+        }
         _ => Err(format!("{} contains nothing (only strings, arrays and objects do)", kind_with_article(subject))),
     }
 }
@@ -233,7 +231,9 @@ fn compare_size(
     let actual = Some(Value::from(size));
     let resolved = match resolve(operand, resolver) {
         Ok(resolved) => resolved.into_owned(),
-        Err(reason) => return Evaluation { operator, expected: operand.clone(), actual, verdict: Verdict::Unresolved(reason) },
+        Err(reason) => {
+            return Evaluation { operator, expected: operand.clone(), actual, verdict: Verdict::Unresolved(reason) };
+        }
     };
     let verdict = match size_operand(&resolved) {
         Some(bound) => Verdict::from_bool(test(Decimal::from_count(size).cmp(&bound))),

@@ -4,6 +4,8 @@
 //! [`Operator::parse`]), and evaluated many times ([`Check::evaluate`], [`capture`]).
 //! Evaluation never fails and never panics: whatever goes wrong becomes a [`CheckFailure`].
 
+#![warn(missing_docs)]
+
 mod capture;
 mod check;
 mod check_result;

@@ -66,11 +66,7 @@ impl Decimal {
 
     /// A count, as a number.
     pub(crate) fn from_count(count: usize) -> Decimal {
-        Decimal::parse(&count.to_string()).unwrap_or(Decimal {
-            negative: false,
-            digits: Vec::new(),
-            exponent: 0,
-        })
+        Decimal::parse(&count.to_string()).unwrap_or(Decimal { negative: false, digits: Vec::new(), exponent: 0 })
     }
 
     /// Whether the number has no fractional part (`3`, `3.0`, `3e2`, but not `3.5`).
@@ -120,9 +116,9 @@ fn parse_exponent(text: &str) -> Option<i64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let magnitude = digits.bytes().fold(0i64, |acc, b| {
-        acc.saturating_mul(10).saturating_add(i64::from(b - b'0')).min(EXPONENT_LIMIT)
-    });
+    let magnitude = digits
+        .bytes()
+        .fold(0i64, |acc, b| acc.saturating_mul(10).saturating_add(i64::from(b - b'0')).min(EXPONENT_LIMIT));
     Some(if negative { -magnitude } else { magnitude })
 }
 
@@ -159,7 +155,9 @@ mod tests {
 
     #[test]
     fn equal_values_written_differently_compare_equal() {
-        for (left, right) in [("1", "1.0"), ("100", "1e2"), ("0.5", "5E-1"), ("-0", "0"), ("0.000", "0e10"), ("12.50", "1.25e+1")] {
+        for (left, right) in
+            [("1", "1.0"), ("100", "1e2"), ("0.5", "5E-1"), ("-0", "0"), ("0.000", "0e10"), ("12.50", "1.25e+1")]
+        {
             assert_eq!(decimal(left).cmp(&decimal(right)), Ordering::Equal, "{left} vs {right}");
         }
     }

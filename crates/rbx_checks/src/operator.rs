@@ -181,7 +181,7 @@ impl Measure {
 const MEASURE_EXPECTED: &str = "a non-negative integer or a mapping of comparisons such as `{ gt: 0 }`";
 
 fn measure_comparison(measure: &'static str, name: &str, operand: &Value) -> Result<Operator, OperatorError> {
-    if !MEASURE_OPERATOR_NAMES.contains(&name) {
+    let Some(op) = MEASURE_OPERATOR_NAMES.iter().copied().find(|op| *op == name) else {
         return Err(if OPERATOR_NAMES.contains(&name) {
             OperatorError::NotAllowedInMeasure { measure, op: name.to_owned() }
         } else {
@@ -190,16 +190,11 @@ fn measure_comparison(measure: &'static str, name: &str, operand: &Value) -> Res
                 suggestion: did_you_mean(name, MEASURE_OPERATOR_NAMES),
             }
         });
-    }
+    };
     match operand {
-        Value::Number(_) | Value::String(_) => Operator::parse(name, operand),
-        _ => Err(wrong_operand(static_name(name), "a number", operand)),
+        Value::Number(_) | Value::String(_) => Operator::parse(op, operand),
+        _ => Err(wrong_operand(op, "a number", operand)),
     }
-}
-
-/// The `'static` spelling of a measure comparison's name, already known to be one of them.
-fn static_name(name: &str) -> &'static str {
-    MEASURE_OPERATOR_NAMES.iter().find(|candidate| **candidate == name).copied().unwrap_or("comparison")
 }
 
 fn ordered_operand(op: &'static str, operand: &Value) -> Result<Value, OperatorError> {
@@ -355,7 +350,10 @@ mod tests {
         assert!(error("count", json!(1.5)).starts_with("`count` takes a non-negative integer"));
         assert!(error("count", json!(true)).starts_with("`count` takes a non-negative integer"));
         assert!(Operator::parse("length", &serde_json::from_str("3.0").unwrap_or_default()).is_ok());
-        assert_eq!(error("length", json!({})), "`length` needs a number or at least one comparison such as `{ gt: 0 }`");
+        assert_eq!(
+            error("length", json!({})),
+            "`length` needs a number or at least one comparison such as `{ gt: 0 }`"
+        );
         assert_eq!(
             error("count", json!({"contains": 1})),
             "`contains` cannot be used inside `count`; use equals, not_equals, lt, le, gt or ge"

@@ -17,21 +17,25 @@ pub struct CompiledPath {
     path: JsonPath,
 }
 
-/// Why a JSONPath did not parse.
+/// Why a JSONPath did not parse. Displays as a fragment for the caller to prefix:
+/// "unexpected `-` at byte 17; a name with `-` needs brackets: `$.headers['content-type']`".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", describe(.message, .offset))]
+#[error("{message}{}{}", at_byte(.offset), hint_suffix(.hint))]
 pub struct PathError {
     /// What is wrong, as a lowercase fragment.
     pub message: String,
     /// Byte offset in the path text where the problem was found, when known.
     pub offset: Option<usize>,
+    /// How to fix it, when the mistake is a common one.
+    pub hint: Option<String>,
 }
 
-fn describe(message: &str, offset: &Option<usize>) -> String {
-    match offset {
-        Some(offset) => format!("invalid JSONPath at byte {offset}: {message}"),
-        None => format!("invalid JSONPath: {message}"),
-    }
+fn at_byte(offset: &Option<usize>) -> String {
+    offset.map(|offset| format!(" at byte {offset}")).unwrap_or_default()
+}
+
+fn hint_suffix(hint: &Option<String>) -> String {
+    hint.as_ref().map(|hint| format!("; {hint}")).unwrap_or_default()
 }
 
 impl CompiledPath {
@@ -44,11 +48,11 @@ impl CompiledPath {
                 // serde_json_path documents the position as 1-based, but it is the 0-based byte
                 // offset of the unparsed rest; keep it only if it points inside the text.
                 let offset = Some(error.position()).filter(|offset| src.is_char_boundary(*offset));
-                let message = match offset.and_then(|offset| quoted_name_hint(src, offset)) {
-                    Some(hint) => format!("{} ({hint})", error.message()),
-                    None => error.message().to_owned(),
-                };
-                Err(PathError { message, offset })
+                Err(PathError {
+                    message: explain(src, offset, error.message()),
+                    offset,
+                    hint: offset.and_then(|offset| quoted_name_hint(src, offset)),
+                })
             }
         }
     }
@@ -61,6 +65,21 @@ impl CompiledPath {
     /// The nodes the path selects in `value`, in document order.
     pub fn select<'a>(&self, value: &'a Value) -> Vec<&'a Value> {
         self.path.query(value).all()
+    }
+}
+
+/// serde_json_path says only "parser error" when no rule applies; say what it stopped at.
+fn explain(src: &str, offset: Option<usize>, message: &str) -> String {
+    if message != "parser error" {
+        return message.to_owned();
+    }
+    match offset.map(|offset| src[offset..].chars().next()) {
+        Some(None) if src.is_empty() => "the path is empty; it starts with `$`".to_owned(),
+        Some(None) => "the path ends too early".to_owned(),
+        Some(Some(c)) if offset == Some(0) && c != '$' => "a path starts with `$`".to_owned(),
+        Some(Some(c)) if c.is_whitespace() => "unexpected whitespace".to_owned(),
+        Some(Some(c)) => format!("unexpected `{}`", c.escape_debug()),
+        None => message.to_owned(),
     }
 }
 
@@ -89,6 +108,7 @@ fn check_limits(src: &str) -> Result<(), PathError> {
         return Err(PathError {
             message: format!("a path may be at most {MAX_PATH_BYTES} bytes long"),
             offset: None,
+            hint: None,
         });
     }
     let mut depth = 0usize;
@@ -106,10 +126,9 @@ fn check_limits(src: &str) -> Result<(), PathError> {
                     depth += 1;
                     if depth > MAX_NESTING {
                         return Err(PathError {
-                            message: format!(
-                                "brackets and parentheses may nest at most {MAX_NESTING} deep"
-                            ),
+                            message: format!("brackets and parentheses may nest at most {MAX_NESTING} deep"),
                             offset: Some(offset),
+                            hint: None,
                         });
                     }
                 }
@@ -162,12 +181,13 @@ mod tests {
     fn errors_carry_a_byte_offset() {
         let error = CompiledPath::parse("$.ü[").unwrap_err();
         assert_eq!(error.offset, Some(4));
-        assert_eq!(error.to_string(), "invalid JSONPath at byte 4: parser error");
+        assert_eq!(error.to_string(), "unexpected `[` at byte 4");
+        assert_eq!(CompiledPath::parse("$.a b").unwrap_err().to_string(), "unexpected whitespace at byte 3");
         let error = CompiledPath::parse("$.a[?@.x ==]").unwrap_err();
         assert_eq!(error.offset, Some(9));
         assert!(error.message.contains("expected closing ']'"), "{}", error.message);
-        assert_eq!(CompiledPath::parse("status").unwrap_err().offset, Some(0));
-        assert!(CompiledPath::parse("").is_err());
+        assert_eq!(CompiledPath::parse("status").unwrap_err().to_string(), "a path starts with `$` at byte 0");
+        assert_eq!(CompiledPath::parse("").unwrap_err().message, "the path is empty; it starts with `$`");
         assert!(CompiledPath::parse(" $.a").is_err());
     }
 
@@ -176,19 +196,19 @@ mod tests {
         let error = CompiledPath::parse("$.headers.content-type").unwrap_err();
         assert_eq!(
             error.to_string(),
-            "invalid JSONPath at byte 17: parser error (a name with `-` needs brackets: `$.headers['content-type']`)"
+            "unexpected `-` at byte 17; a name with `-` needs brackets: `$.headers['content-type']`"
         );
         let error = CompiledPath::parse("$.a.x-y-z.b[0]").unwrap_err();
-        assert!(error.message.ends_with("`$.a['x-y-z'].b[0]`)"), "{}", error.message);
+        assert_eq!(error.hint.as_deref(), Some("a name with `-` needs brackets: `$.a['x-y-z'].b[0]`"));
         assert!(CompiledPath::parse("$.headers['content-type']").is_ok());
-        assert!(!CompiledPath::parse("$[-").unwrap_err().message.contains("brackets"));
+        assert_eq!(CompiledPath::parse("$[-").unwrap_err().hint, None);
     }
 
     #[test]
     fn deep_nesting_is_refused_before_parsing() {
         let nested = format!("$[?{}@{}]", "@[?".repeat(20), "]".repeat(20));
         let error = CompiledPath::parse(&nested).unwrap_err();
-        assert_eq!(error.to_string(), "invalid JSONPath at byte 37: brackets and parentheses may nest at most 12 deep");
+        assert_eq!(error.to_string(), "brackets and parentheses may nest at most 12 deep at byte 37");
         let parens = format!("$[?{}@.a{}]", "(".repeat(5000), ")".repeat(5000));
         assert!(CompiledPath::parse(&parens).is_err());
         let just_enough = format!("$[?{}@{}]", "@[?".repeat(11), "]".repeat(11));
@@ -206,6 +226,6 @@ mod tests {
     #[test]
     fn overlong_paths_are_refused() {
         let long = format!("$.{}", "a".repeat(MAX_PATH_BYTES));
-        assert_eq!(CompiledPath::parse(&long).unwrap_err().to_string(), "invalid JSONPath: a path may be at most 4096 bytes long");
+        assert_eq!(CompiledPath::parse(&long).unwrap_err().to_string(), "a path may be at most 4096 bytes long");
     }
 }

@@ -8,9 +8,8 @@ use serde_json::{Map, Number, Value};
 
 /// JSON numbers as text in any precision: `-0.000e+99999999999999999999`, `123456789…`.
 fn number_text() -> impl Strategy<Value = Value> {
-    "-?(0|[1-9][0-9]{0,30})(\\.[0-9]{1,25})?([eE][+-]?[0-9]{1,22})?".prop_filter_map("valid JSON number", |text| {
-        serde_json::from_str::<Number>(&text).ok().map(Value::Number)
-    })
+    "-?(0|[1-9][0-9]{0,30})(\\.[0-9]{1,25})?([eE][+-]?[0-9]{1,22})?"
+        .prop_filter_map("valid JSON number", |text| serde_json::from_str::<Number>(&text).ok().map(Value::Number))
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -137,7 +136,7 @@ proptest! {
             });
             prop_assert!(direct.passed != negated_result.passed || unusable_operand);
             let any = Check::new(CheckKind::Any(vec![check, negated]));
-            prop_assert!(any.evaluate(&subject, &Literal).passed);
+            prop_assert!(any.evaluate(&subject, &Literal).passed || unusable_operand);
         }
     }
 

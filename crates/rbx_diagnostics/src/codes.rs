@@ -98,6 +98,16 @@ codes! {
         "Runbooks call each other in a cycle, which would never end.";
     NESTED_RUNBOOK_INVALID = "E131", "nested-runbook-invalid", Error,
         "The runbook a `runbook` step calls cannot be read or is invalid; its own diagnostics follow.";
+    UNKNOWN_INPUT = "E140", "unknown-input", Error,
+        "`--var`, `--vars-file` or `--answer` names an input the runbook does not declare.";
+    INVALID_INPUT_VALUE = "E141", "invalid-input-value", Error,
+        "A value given for an input does not convert to its declared type, or is not one of its allowed values.";
+    MISSING_INPUT = "E142", "missing-input", Error,
+        "A required input (one with no default) was not given: pass it with `--var NAME=VALUE` or `--vars-file FILE`.";
+    MISSING_SECRET = "E143", "missing-secret", Error,
+        "A required secret's environment variable is unset or empty; the run refuses to start without it.";
+    UNSUPPORTED_STEP = "E144", "unsupported-step-kind", Error,
+        "The runbook uses a step kind this build of rbx cannot run yet.";
     NESTED_RUNBOOK_INPUT = "E132", "nested-runbook-input", Error,
         "A `runbook` step passes an input the called runbook does not declare, or omits a required one.";
 }

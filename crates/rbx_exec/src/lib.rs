@@ -1,4 +1,14 @@
-//! rbx_exec
+//! The engine: runs a validated runbook step by step and emits [`events::RunEvent`]s.
+//! It never prints; reporters (crate `rbx_report`) turn events into output.
 
+mod context;
+mod engine;
+pub mod events;
+mod kinds;
 pub mod masking;
+mod prepare;
 pub mod process;
+
+pub use context::RunContext;
+pub use engine::{DEFAULT_TIMEOUT, Engine, RunOptions, RunSummary, now, retry_delay};
+pub use prepare::{GivenInputs, Prepared, SUPPORTED_KINDS, prepare};

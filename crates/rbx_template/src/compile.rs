@@ -3,9 +3,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use handlebars::template::{
-    BlockParam, HelperTemplate, Parameter, Subexpression, Template as Parsed, TemplateElement,
-};
+use handlebars::template::{BlockParam, HelperTemplate, Parameter, Subexpression, Template as Parsed, TemplateElement};
 use handlebars::{Path, PathSeg, TemplateErrorReason};
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -31,22 +29,90 @@ pub(crate) struct Compiled {
 pub(crate) fn compile(source: &str) -> Result<Compiled, TemplateError> {
     let lines = LineIndex::new(source);
     let (tags, unclosed) = scan(source);
-    if let Some(start) = too_deep(&tags, MAX_DEPTH) {
+    if unclosed.is_none()
+        && let Some(compiled) = compile_plain_paths(source, &lines, &tags)
+    {
+        return Ok(compiled);
+    }
+    compile_with_handlebars(source, &lines, &tags, unclosed)
+}
+
+/// The common case, text with plain `{{a.b.c}}` paths, without the handlebars parser (which
+/// costs about 10 µs a template, too much for runbooks of 10,000 steps). It must give
+/// exactly what the full path gives; a test compares them. `None`: use the full path.
+fn compile_plain_paths(source: &str, lines: &LineIndex<'_>, tags: &[Tag<'_>]) -> Option<Compiled> {
+    if source.contains("\\{{") {
+        return None;
+    }
+    let mut nodes = Vec::with_capacity(tags.len() * 2 + 1);
+    let mut references = Vec::with_capacity(tags.len());
+    let mut text_start = 0;
+    for tag in tags {
+        let segments = plain_path(source, tag)?;
+        push_text(&mut nodes, &source[text_start..tag.start]);
+        let pos = lines.at_offset(tag.start);
+        references.push(Reference {
+            segments: segments.clone(),
+            raw: false,
+            offset: pos.offset,
+            line: pos.line,
+            column: pos.column,
+            allows_missing: false,
+        });
+        let path = PathExpr { raw: tag.content.to_owned(), start: PathStart::Scope { up: 0 }, segments };
+        let expr = Expr::Path(path);
+        nodes.push(Node::Output { expr, raw: false, pos });
+        text_start = tag.end;
+    }
+    push_text(&mut nodes, &source[text_start..]);
+    Some(Compiled { nodes, references })
+}
+
+/// The segments of a tag that is exactly `{{name.name…}}` (names of letters, digits, `_` and
+/// `-`, the first starting with a letter or `_`) that is not a helper or a keyword.
+fn plain_path(source: &str, tag: &Tag<'_>) -> Option<Vec<String>> {
+    let whole = source.get(tag.start..tag.end)?;
+    if whole.len() != tag.content.len() + 4 {
+        return None;
+    }
+    let first = tag.content.bytes().next()?;
+    if !(first.is_ascii_alphabetic() || first == b'_') {
+        return None;
+    }
+    let segments: Vec<&str> = tag.content.split('.').collect();
+    let plain = |segment: &&str| {
+        !segment.is_empty()
+            && *segment != "this"
+            && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    if !segments.iter().all(plain) {
+        return None;
+    }
+    if let [only] = segments.as_slice()
+        && (Helper::from_name(only).is_some()
+            || BLOCK_HELPERS.contains(only)
+            || ["else", "as", "true", "false", "null"].contains(only))
+    {
+        return None;
+    }
+    Some(segments.into_iter().map(str::to_owned).collect())
+}
+
+/// Parses with handlebars, then checks and compiles its tree.
+fn compile_with_handlebars(
+    source: &str,
+    lines: &LineIndex<'_>,
+    tags: &[Tag<'_>],
+    unclosed: Option<usize>,
+) -> Result<Compiled, TemplateError> {
+    if let Some(start) = too_deep(tags, MAX_DEPTH) {
         let kind = TemplateErrorKind::TooDeep(MAX_DEPTH);
         return Err(TemplateError::new(kind, lines.at_offset(start)));
     }
-    let parsed = parse(source, &lines, &tags, unclosed)?;
-    let mut compiler = Compiler {
-        lines: &lines,
-        frames: Vec::new(),
-        references: Vec::new(),
-        depth: 0,
-    };
+    let parsed = parse(source, lines, tags, unclosed)?;
+    let mut compiler = Compiler { lines, frames: Vec::new(), references: Vec::new(), depth: 0 };
     let nodes = compiler.template(&parsed, lines.at_offset(0))?;
-    Ok(Compiled {
-        nodes,
-        references: compiler.references,
-    })
+    Ok(Compiled { nodes, references: compiler.references })
 }
 
 /// Runs the handlebars parser. It has `unwrap`s inside; should one of them fire on some
@@ -72,18 +138,12 @@ fn explain(
     unclosed: Option<usize>,
     error: &handlebars::TemplateError,
 ) -> TemplateError {
-    let at = error
-        .pos()
-        .map_or(lines.at_offset(0), |(line, column)| lines.at_line_column(line, column));
+    let at = error.pos().map_or(lines.at_offset(0), |(line, column)| lines.at_line_column(line, column));
     let (kind, pos) = match error.reason() {
         TemplateErrorReason::MismatchingClosedHelper(open, close)
-        | TemplateErrorReason::MismatchingClosedDecorator(open, close) => (
-            TemplateErrorKind::MismatchedClose {
-                open: open.clone(),
-                close: close.clone(),
-            },
-            at,
-        ),
+        | TemplateErrorReason::MismatchingClosedDecorator(open, close) => {
+            (TemplateErrorKind::MismatchedClose { open: open.clone(), close: close.clone() }, at)
+        }
         TemplateErrorReason::InvalidParam(param) => {
             let offset = source.find(param.as_str()).unwrap_or(0);
             let kind = TemplateErrorKind::InvalidExpression(excerpt(param));
@@ -169,9 +229,8 @@ impl Compiler<'_> {
         self.enter(fallback)?;
         let mut nodes = Vec::with_capacity(parsed.elements.len());
         for (index, element) in parsed.elements.iter().enumerate() {
-            let pos = parsed.mapping.get(index).map_or(fallback, |mapping| {
-                self.lines.at_line_column(mapping.0, mapping.1)
-            });
+            let pos =
+                parsed.mapping.get(index).map_or(fallback, |mapping| self.lines.at_line_column(mapping.0, mapping.1));
             self.element(element, pos, &mut nodes)?;
         }
         self.depth -= 1;
@@ -182,22 +241,13 @@ impl Compiler<'_> {
         parsed.map_or(Ok(Vec::new()), |parsed| self.template(parsed, fallback))
     }
 
-    fn element(
-        &mut self,
-        element: &TemplateElement,
-        pos: Pos,
-        nodes: &mut Vec<Node>,
-    ) -> Result<(), TemplateError> {
+    fn element(&mut self, element: &TemplateElement, pos: Pos, nodes: &mut Vec<Node>) -> Result<(), TemplateError> {
         match element {
             TemplateElement::RawString(text) => push_text(nodes, text),
             TemplateElement::Comment(_) => {}
             TemplateElement::Expression(helper) | TemplateElement::HtmlExpression(helper) => {
                 let raw = matches!(element, TemplateElement::HtmlExpression(_));
-                let usage = Use {
-                    pos,
-                    raw,
-                    allows_missing: false,
-                };
+                let usage = Use { pos, raw, allows_missing: false };
                 let expr = self.expression(helper, usage)?;
                 nodes.push(Node::Output { expr, raw, pos });
             }
@@ -268,18 +318,11 @@ impl Compiler<'_> {
         let mut args = Vec::with_capacity(helper.params.len());
         for (index, param) in helper.params.iter().enumerate() {
             let allows_missing = function == Helper::Default && index == 0;
-            let usage = Use {
-                allows_missing,
-                ..usage
-            };
+            let usage = Use { allows_missing, ..usage };
             args.push(self.param(param, usage)?);
         }
         let json_path = literal_json_path(function, &args, pos)?;
-        Ok(Expr::Call(Box::new(Call {
-            helper: function,
-            args,
-            json_path,
-        })))
+        Ok(Expr::Call(Box::new(Call { helper: function, args, json_path })))
     }
 
     fn param(&mut self, param: &Parameter, usage: Use) -> Result<Expr, TemplateError> {
@@ -311,65 +354,31 @@ impl Compiler<'_> {
         }
     }
 
-    fn conditional(
-        &mut self,
-        helper: &HelperTemplate,
-        negate: bool,
-        pos: Pos,
-    ) -> Result<Node, TemplateError> {
+    fn conditional(&mut self, helper: &HelperTemplate, negate: bool, pos: Pos) -> Result<Node, TemplateError> {
         let name = if negate { "unless" } else { "if" };
         check_block_arity(name, helper, 1, pos)?;
         let include_zero = include_zero(name, helper, pos)?;
-        let usage = Use {
-            pos,
-            raw: false,
-            allows_missing: true,
-        };
+        let usage = Use { pos, raw: false, allows_missing: true };
         let condition = self.first_param(helper, usage)?;
         let then = self.body(helper.template.as_ref(), pos)?;
         let otherwise = self.body(helper.inverse.as_ref(), pos)?;
-        Ok(Node::If(Box::new(Conditional {
-            condition,
-            negate,
-            include_zero,
-            then,
-            otherwise,
-            pos,
-        })))
+        Ok(Node::If(Box::new(Conditional { condition, negate, include_zero, then, otherwise, pos })))
     }
 
-    fn scoped_block(
-        &mut self,
-        helper: &HelperTemplate,
-        each: bool,
-        pos: Pos,
-    ) -> Result<Node, TemplateError> {
+    fn scoped_block(&mut self, helper: &HelperTemplate, each: bool, pos: Pos) -> Result<Node, TemplateError> {
         let name = if each { "each" } else { "with" };
         check_block_arity(name, helper, 1, pos)?;
         if !helper.hash.is_empty() {
             return Err(error(TemplateErrorKind::NamedArguments(name.to_owned()), pos));
         }
-        let usage = Use {
-            pos,
-            raw: false,
-            allows_missing: false,
-        };
+        let usage = Use { pos, raw: false, allows_missing: false };
         let target = self.first_param(helper, usage)?;
         let params = block_param_names(helper.block_param.as_ref(), each, pos)?;
         self.frames.push(Frame { params, each });
         let body = self.body(helper.template.as_ref(), pos);
         self.frames.pop();
-        let block = Block {
-            target,
-            body: body?,
-            otherwise: self.body(helper.inverse.as_ref(), pos)?,
-            pos,
-        };
-        Ok(if each {
-            Node::Each(Box::new(block))
-        } else {
-            Node::With(Box::new(block))
-        })
+        let block = Block { target, body: body?, otherwise: self.body(helper.inverse.as_ref(), pos)?, pos };
+        Ok(if each { Node::Each(Box::new(block)) } else { Node::With(Box::new(block)) })
     }
 
     fn first_param(&mut self, helper: &HelperTemplate, usage: Use) -> Result<Expr, TemplateError> {
@@ -389,11 +398,7 @@ impl Compiler<'_> {
     fn local(&mut self, up: usize, name: &str, raw: &str, usage: Use) -> Result<PathExpr, TemplateError> {
         if name == "root" && up == 0 {
             self.reference(Vec::new(), usage);
-            return Ok(PathExpr {
-                raw: raw.to_owned(),
-                start: PathStart::Root,
-                segments: Vec::new(),
-            });
+            return Ok(PathExpr { raw: raw.to_owned(), start: PathStart::Root, segments: Vec::new() });
         }
         let Some(local) = Local::from_name(name) else {
             return Err(error(TemplateErrorKind::UnknownLocal(raw.to_owned()), usage.pos));
@@ -407,19 +412,10 @@ impl Compiler<'_> {
         if !in_each {
             return Err(error(TemplateErrorKind::LocalOutsideEach(raw.to_owned()), usage.pos));
         }
-        Ok(PathExpr {
-            raw: raw.to_owned(),
-            start: PathStart::Local { up, local },
-            segments: Vec::new(),
-        })
+        Ok(PathExpr { raw: raw.to_owned(), start: PathStart::Local { up, local }, segments: Vec::new() })
     }
 
-    fn relative(
-        &mut self,
-        parts: &[PathSeg],
-        raw: &str,
-        usage: Use,
-    ) -> Result<PathExpr, TemplateError> {
+    fn relative(&mut self, parts: &[PathSeg], raw: &str, usage: Use) -> Result<PathExpr, TemplateError> {
         let (mut from_root, mut up, mut segments) = (false, 0usize, Vec::new());
         for part in parts {
             match part {
@@ -436,11 +432,7 @@ impl Compiler<'_> {
         let raw = raw.to_owned();
         if from_root {
             self.reference(segments.clone(), usage);
-            return Ok(PathExpr {
-                raw,
-                start: PathStart::Root,
-                segments,
-            });
+            return Ok(PathExpr { raw, start: PathStart::Root, segments });
         }
         if up > self.frames.len() {
             return Err(error(TemplateErrorKind::PathAboveTop(raw), usage.pos));
@@ -455,11 +447,7 @@ impl Compiler<'_> {
         if up == self.frames.len() {
             self.reference(segments.clone(), usage);
         }
-        Ok(PathExpr {
-            raw,
-            start: PathStart::Scope { up },
-            segments,
-        })
+        Ok(PathExpr { raw, start: PathStart::Scope { up }, segments })
     }
 
     /// The block parameter called `name`, innermost first: how many blocks out, which one.
@@ -513,11 +501,8 @@ fn check_arity(helper: Helper, got: usize, pos: Pos) -> Result<(), TemplateError
     if got >= min && max.is_none_or(|max| got <= max) {
         return Ok(());
     }
-    let kind = TemplateErrorKind::ArgumentCount {
-        helper: helper.name().to_owned(),
-        expected: describe_arity(min, max),
-        got,
-    };
+    let kind =
+        TemplateErrorKind::ArgumentCount { helper: helper.name().to_owned(), expected: describe_arity(min, max), got };
     Err(error(kind, pos))
 }
 
@@ -532,12 +517,7 @@ fn describe_arity(min: usize, max: Option<usize>) -> String {
     }
 }
 
-fn check_block_arity(
-    name: &str,
-    helper: &HelperTemplate,
-    count: usize,
-    pos: Pos,
-) -> Result<(), TemplateError> {
+fn check_block_arity(name: &str, helper: &HelperTemplate, count: usize, pos: Pos) -> Result<(), TemplateError> {
     if helper.params.len() == count {
         return Ok(());
     }
@@ -561,11 +541,7 @@ fn include_zero(name: &str, helper: &HelperTemplate, pos: Pos) -> Result<bool, T
     Ok(include_zero)
 }
 
-fn block_param_names(
-    params: Option<&BlockParam>,
-    each: bool,
-    pos: Pos,
-) -> Result<Vec<String>, TemplateError> {
+fn block_param_names(params: Option<&BlockParam>, each: bool, pos: Pos) -> Result<Vec<String>, TemplateError> {
     let name = |param: &Parameter| param.as_name().unwrap_or_default().to_owned();
     match params {
         None => Ok(Vec::new()),
@@ -576,22 +552,106 @@ fn block_param_names(
 }
 
 /// Parses a literal JSONPath argument once, so a bad path is an error at load time.
-fn literal_json_path(
-    helper: Helper,
-    args: &[Expr],
-    pos: Pos,
-) -> Result<Option<JsonPath>, TemplateError> {
+fn literal_json_path(helper: Helper, args: &[Expr], pos: Pos) -> Result<Option<JsonPath>, TemplateError> {
     match helper.json_path_argument().and_then(|index| args.get(index)) {
         Some(Expr::Literal(Value::String(text))) => JsonPath::parse(text).map(Some).map_err(|e| {
-            let kind = TemplateErrorKind::InvalidJsonPath {
-                path: text.clone(),
-                reason: e.to_string(),
-            };
+            let kind = TemplateErrorKind::InvalidJsonPath { path: text.clone(), reason: e.to_string() };
             error(kind, pos)
         }),
-        Some(Expr::Literal(_)) => {
-            Err(error(TemplateErrorKind::JsonPathNotString(helper.name().to_owned()), pos))
-        }
+        Some(Expr::Literal(_)) => Err(error(TemplateErrorKind::JsonPathNotString(helper.name().to_owned()), pos)),
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Both ways of compiling, as comparable text; `None` when the plain path declines.
+    fn both(source: &str) -> Option<(String, String)> {
+        let lines = LineIndex::new(source);
+        let (tags, unclosed) = scan(source);
+        let plain = compile_plain_paths(source, &lines, &tags)?;
+        let full = compile_with_handlebars(source, &lines, &tags, unclosed);
+        let full = match full {
+            Ok(full) => full,
+            Err(error) => panic!("{source:?}: plain path accepted what handlebars refuses: {error}"),
+        };
+        let show = |compiled: &Compiled| format!("{:?}\n{:?}", compiled.nodes, compiled.references);
+        Some((show(&plain), show(&full)))
+    }
+
+    #[test]
+    fn plain_paths_compile_exactly_like_handlebars() {
+        let sources = [
+            "{{a}}",
+            "echo {{inputs.host}} and {{steps.check_db.json.items.0.id}}",
+            "line 1\n  {{vars.x}}\r\n{{vars.y}}\n\n",
+            "ünï {{inputs.naive}} 日本 {{b}}",
+            "{{steps.a.headers.content-type}}",
+            "}} } { {{x}} }",
+            "{{a_b}}{{c}}",
+            "  {{x}}  ",
+        ];
+        for source in sources {
+            let Some((plain, full)) = both(source) else {
+                panic!("{source:?} should take the plain path");
+            };
+            assert_eq!(plain, full, "{source:?}");
+        }
+    }
+
+    #[test]
+    fn other_templates_take_the_full_path() {
+        let sources = [
+            "{{ x }}",
+            "{{now}}",
+            "{{json}}",
+            "{{else}}",
+            "{{this}}",
+            "{{this.a}}",
+            "{{a.this}}",
+            "{{a/b}}",
+            "{{{a}}}",
+            "{{~a}}",
+            "{{@root.a}}",
+            "{{../a}}",
+            "{{a.[0]}}",
+            r"\{{a}}",
+            "{{1}}",
+            "{{-a}}",
+            "{{naïve}}",
+            r"a\\{{b}}",
+            "{{a..b}}",
+            "{{a.}}",
+            "{{#if a}}{{/if}}",
+            "{{!a}}",
+            "{{true}}",
+        ];
+        for source in sources {
+            assert!(both(source).is_none(), "{source:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn plain_path_agrees_with_handlebars_on_generated_templates(
+            parts in prop::collection::vec(
+                prop_oneof![
+                    "[a-z_][a-z0-9_-]{0,6}(\\.[a-z0-9_-]{1,6}){0,3}".prop_map(|p| format!("{{{{{p}}}}}")),
+                    "[^{}\\\\]{0,8}",
+                    Just("\n".to_owned()),
+                    Just("\r\n".to_owned()),
+                    Just("}".to_owned()),
+                ],
+                0..8,
+            )
+        ) {
+            let source = parts.concat();
+            if let Some((plain, full)) = both(&source) {
+                prop_assert_eq!(plain, full);
+            }
+        }
     }
 }

@@ -15,11 +15,7 @@ pub enum Destination {
 }
 
 /// Everything but the RFC 3986 unreserved characters is encoded.
-const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 impl Destination {
     /// Appends `text` to `out`, escaped for this destination.
@@ -95,10 +91,7 @@ mod tests {
     #[test]
     fn url_component_encodes_separators() {
         assert_eq!(escaped(Destination::UrlComponent, "a/b c?d"), "a%2Fb%20c%3Fd");
-        assert_eq!(
-            escaped(Destination::UrlComponent, "#&=%+é"),
-            "%23%26%3D%25%2B%C3%A9"
-        );
+        assert_eq!(escaped(Destination::UrlComponent, "#&=%+é"), "%23%26%3D%25%2B%C3%A9");
         assert_eq!(escaped(Destination::UrlComponent, "A-z_0.9~"), "A-z_0.9~");
     }
 

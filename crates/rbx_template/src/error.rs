@@ -21,12 +21,7 @@ pub struct TemplateError {
 
 impl TemplateError {
     pub(crate) fn new(kind: TemplateErrorKind, pos: Pos) -> TemplateError {
-        TemplateError {
-            kind,
-            line: pos.line,
-            column: pos.column,
-            offset: pos.offset,
-        }
+        TemplateError { kind, line: pos.line, column: pos.column, offset: pos.offset }
     }
 
     /// The message without the position, for diagnostics that show the position themselves.
@@ -125,12 +120,7 @@ pub struct RenderError {
 
 impl RenderError {
     pub(crate) fn new(kind: RenderErrorKind, pos: Pos) -> RenderError {
-        RenderError {
-            kind,
-            line: pos.line,
-            column: pos.column,
-            offset: pos.offset,
-        }
+        RenderError { kind, line: pos.line, column: pos.column, offset: pos.offset }
     }
 
     /// The message without the position, for diagnostics that show the position themselves.

@@ -30,15 +30,8 @@ impl<'a> LineIndex<'a> {
             return self.at_offset(self.source.len());
         };
         let rest = &self.source[start..];
-        let within = rest
-            .char_indices()
-            .nth(column.saturating_sub(1))
-            .map_or(rest.len(), |(at, _)| at);
-        Pos {
-            offset: start + within,
-            line: line.max(1),
-            column: column.max(1),
-        }
+        let within = rest.char_indices().nth(column.saturating_sub(1)).map_or(rest.len(), |(at, _)| at);
+        Pos { offset: start + within, line: line.max(1), column: column.max(1) }
     }
 
     /// The position of a byte offset (rounded down to a character boundary).
@@ -49,11 +42,7 @@ impl<'a> LineIndex<'a> {
         }
         let line_index = self.starts.partition_point(|&start| start <= offset) - 1;
         let start = self.starts[line_index];
-        Pos {
-            offset,
-            line: line_index + 1,
-            column: self.source[start..offset].chars().count() + 1,
-        }
+        Pos { offset, line: line_index + 1, column: self.source[start..offset].chars().count() + 1 }
     }
 }
 

@@ -31,16 +31,12 @@ impl Default for Renderer {
 impl Renderer {
     /// A renderer whose `now` reads the system clock.
     pub fn new() -> Renderer {
-        Renderer {
-            clock: Clock::System,
-        }
+        Renderer { clock: Clock::System }
     }
 
     /// A renderer whose `now` always gives `now` (tests, replays of a journal).
     pub fn with_fixed_time(now: jiff::Timestamp) -> Renderer {
-        Renderer {
-            clock: Clock::Fixed(now),
-        }
+        Renderer { clock: Clock::Fixed(now) }
     }
 
     /// Renders to text; each `{{x}}` (value or helper result) is escaped for `destination`,
@@ -56,10 +52,7 @@ impl Renderer {
         }
         let mut out = String::with_capacity(template.source().len() + 32);
         let scope = Scope::root(context);
-        let evaluation = Evaluation {
-            clock: self.clock,
-            destination,
-        };
+        let evaluation = Evaluation { clock: self.clock, destination };
         evaluation.nodes(template.nodes(), &scope, &mut out)?;
         Ok(out)
     }
@@ -73,14 +66,10 @@ impl Renderer {
         }
         if let [Node::Output { expr, pos, .. }] = template.nodes() {
             let scope = Scope::root(context);
-            let evaluation = Evaluation {
-                clock: self.clock,
-                destination: Destination::Text,
-            };
+            let evaluation = Evaluation { clock: self.clock, destination: Destination::Text };
             return evaluation.eval(expr, &scope, *pos).map(Cow::into_owned);
         }
-        self.render_text(template, Destination::Text, context)
-            .map(Value::String)
+        self.render_text(template, Destination::Text, context).map(Value::String)
     }
 }
 
@@ -91,12 +80,7 @@ struct Evaluation {
 }
 
 impl Evaluation {
-    fn nodes<'x>(
-        &self,
-        nodes: &'x [Node],
-        scope: &'x Scope<'x>,
-        out: &mut String,
-    ) -> Result<(), RenderError> {
+    fn nodes<'x>(&self, nodes: &'x [Node], scope: &'x Scope<'x>, out: &mut String) -> Result<(), RenderError> {
         for node in nodes {
             match node {
                 Node::Text(text) => out.push_str(text),
@@ -126,31 +110,17 @@ impl Evaluation {
     ) -> Result<(), RenderError> {
         let value = self.eval_optional(&conditional.condition, scope, conditional.pos)?;
         let holds = value.is_some_and(|value| is_truthy(&value, conditional.include_zero));
-        let branch = if holds != conditional.negate {
-            &conditional.then
-        } else {
-            &conditional.otherwise
-        };
+        let branch = if holds != conditional.negate { &conditional.then } else { &conditional.otherwise };
         self.nodes(branch, scope, out)
     }
 
-    fn each<'x>(
-        &self,
-        block: &'x Block,
-        scope: &'x Scope<'x>,
-        out: &mut String,
-    ) -> Result<(), RenderError> {
+    fn each<'x>(&self, block: &'x Block, scope: &'x Scope<'x>, out: &mut String) -> Result<(), RenderError> {
         let target = self.eval(&block.target, scope, block.pos)?;
         match target.as_ref() {
             Value::Array(items) if !items.is_empty() => {
                 let last = items.len() - 1;
                 for (index, item) in items.iter().enumerate() {
-                    let iteration = Iteration {
-                        index,
-                        key: None,
-                        first: index == 0,
-                        last: index == last,
-                    };
+                    let iteration = Iteration { index, key: None, first: index == 0, last: index == last };
                     self.nodes(&block.body, &scope.child(item, Some(iteration)), out)?;
                 }
                 Ok(())
@@ -158,34 +128,17 @@ impl Evaluation {
             Value::Object(map) if !map.is_empty() => {
                 let last = map.len() - 1;
                 for (index, (key, item)) in map.iter().enumerate() {
-                    let iteration = Iteration {
-                        index,
-                        key: Some(key),
-                        first: index == 0,
-                        last: index == last,
-                    };
+                    let iteration = Iteration { index, key: Some(key), first: index == 0, last: index == last };
                     self.nodes(&block.body, &scope.child(item, Some(iteration)), out)?;
                 }
                 Ok(())
             }
-            Value::Array(_) | Value::Object(_) | Value::Null => {
-                self.nodes(&block.otherwise, scope, out)
-            }
-            other => Err(RenderError::new(
-                RenderErrorKind::NotIterable {
-                    found: type_name(other),
-                },
-                block.pos,
-            )),
+            Value::Array(_) | Value::Object(_) | Value::Null => self.nodes(&block.otherwise, scope, out),
+            other => Err(RenderError::new(RenderErrorKind::NotIterable { found: type_name(other) }, block.pos)),
         }
     }
 
-    fn with<'x>(
-        &self,
-        block: &'x Block,
-        scope: &'x Scope<'x>,
-        out: &mut String,
-    ) -> Result<(), RenderError> {
+    fn with<'x>(&self, block: &'x Block, scope: &'x Scope<'x>, out: &mut String) -> Result<(), RenderError> {
         let target = self.eval(&block.target, scope, block.pos)?;
         if is_truthy(&target, false) {
             self.nodes(&block.body, &scope.child(&target, None), out)
@@ -194,18 +147,11 @@ impl Evaluation {
         }
     }
 
-    fn eval<'x>(
-        &self,
-        expr: &'x Expr,
-        scope: &Scope<'x>,
-        pos: Pos,
-    ) -> Result<Cow<'x, Value>, RenderError> {
+    fn eval<'x>(&self, expr: &'x Expr, scope: &Scope<'x>, pos: Pos) -> Result<Cow<'x, Value>, RenderError> {
         match expr {
             Expr::Literal(value) => Ok(Cow::Borrowed(value)),
             Expr::Path(path) => scope.resolve(path).ok_or_else(|| {
-                let kind = RenderErrorKind::Missing {
-                    path: path.raw.clone(),
-                };
+                let kind = RenderErrorKind::Missing { path: path.raw.clone() };
                 RenderError::new(kind, pos)
             }),
             Expr::Call(call) => self.call(call, scope, pos),
@@ -225,20 +171,11 @@ impl Evaluation {
         }
     }
 
-    fn call<'x>(
-        &self,
-        call: &'x Call,
-        scope: &Scope<'x>,
-        pos: Pos,
-    ) -> Result<Cow<'x, Value>, RenderError> {
+    fn call<'x>(&self, call: &'x Call, scope: &Scope<'x>, pos: Pos) -> Result<Cow<'x, Value>, RenderError> {
         if call.helper == Helper::Default {
             return self.default(call, scope, pos);
         }
-        let args = call
-            .args
-            .iter()
-            .map(|arg| self.eval(arg, scope, pos))
-            .collect::<Result<Vec<_>, _>>()?;
+        let args = call.args.iter().map(|arg| self.eval(arg, scope, pos)).collect::<Result<Vec<_>, _>>()?;
         call.helper
             .call(&args, call.json_path.as_ref(), self.clock)
             .map(Cow::Owned)
@@ -246,12 +183,7 @@ impl Evaluation {
     }
 
     /// `default x fallback`: `x` unless it is missing or null.
-    fn default<'x>(
-        &self,
-        call: &'x Call,
-        scope: &Scope<'x>,
-        pos: Pos,
-    ) -> Result<Cow<'x, Value>, RenderError> {
+    fn default<'x>(&self, call: &'x Call, scope: &Scope<'x>, pos: Pos) -> Result<Cow<'x, Value>, RenderError> {
         let (Some(value), Some(fallback)) = (call.args.first(), call.args.get(1)) else {
             return Err(helper_error(call.helper, "takes 2 arguments".to_owned(), pos));
         };
@@ -263,10 +195,7 @@ impl Evaluation {
 }
 
 fn helper_error(helper: Helper, message: String, pos: Pos) -> RenderError {
-    let kind = RenderErrorKind::Helper {
-        helper: helper.name(),
-        message,
-    };
+    let kind = RenderErrorKind::Helper { helper: helper.name(), message };
     RenderError::new(kind, pos)
 }
 

@@ -94,9 +94,7 @@ fn find_close(source: &str, from: usize) -> Option<usize> {
 
 fn contains_open(content: &str) -> bool {
     let bytes = content.as_bytes();
-    content
-        .match_indices("{{")
-        .any(|(at, _)| !is_escaped(bytes, at) && !in_quotes(content, at))
+    content.match_indices("{{").any(|(at, _)| !is_escaped(bytes, at) && !in_quotes(content, at))
 }
 
 fn in_quotes(content: &str, at: usize) -> bool {

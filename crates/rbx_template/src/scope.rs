@@ -27,22 +27,12 @@ pub(crate) struct Iteration<'s> {
 impl<'s> Scope<'s> {
     /// The outermost scope: the run context.
     pub(crate) fn root(context: &'s Value) -> Scope<'s> {
-        Scope {
-            this: context,
-            root: context,
-            parent: None,
-            iteration: None,
-        }
+        Scope { this: context, root: context, parent: None, iteration: None }
     }
 
     /// A block's scope inside this one.
     pub(crate) fn child(&'s self, this: &'s Value, iteration: Option<Iteration<'s>>) -> Scope<'s> {
-        Scope {
-            this,
-            root: self.root,
-            parent: Some(self),
-            iteration,
-        }
+        Scope { this, root: self.root, parent: Some(self), iteration }
     }
 
     fn up(&self, levels: usize) -> Option<&Scope<'s>> {

@@ -45,12 +45,7 @@ impl Template {
             [Node::Output { .. }] if is_one_tag(source) => Shape::SingleExpression,
             _ => Shape::Mixed,
         };
-        Ok(Template {
-            source: source.to_owned(),
-            nodes: compiled.nodes,
-            references: compiled.references,
-            shape,
-        })
+        Ok(Template { source: source.to_owned(), nodes: compiled.nodes, references: compiled.references, shape })
     }
 
     /// The text the template was parsed from.

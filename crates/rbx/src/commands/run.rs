@@ -1,19 +1,185 @@
-//! `rbx run FILE`
+//! `rbx run FILE`: load, resolve inputs and secrets, run, report.
 
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+
+use rbx_diagnostics::{Diagnostic, SourceFile, Span, codes};
+use rbx_exec::events::{EventSink, RunStatus};
+use rbx_exec::{Engine, GivenInputs, RunOptions, prepare};
 use rbx_model::Loader;
 use rbx_report::diagnostics::{DiagnosticFormat, FileDiagnostics, render};
+use rbx_report::run_human::{HumanOptions, HumanReporter};
+use rbx_report::run_json::JsonRecorder;
+use serde_json::{Map, Value};
 
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, RunFormat};
 use crate::exit::Exit;
 use crate::terminal;
 
+/// Bytes of each output stream a result keeps (the spec's 1 MiB).
+const OUTPUT_CAP: usize = 1024 * 1024;
+
 pub fn run(args: RunArgs) -> Exit {
     let loaded = Loader::new().load_path(&args.file);
-    if loaded.runbook.is_none() || loaded.has_errors() {
-        let files = [FileDiagnostics { file: loaded.file, diagnostics: loaded.diagnostics }];
-        eprint!("{}", render(&files, DiagnosticFormat::Human(terminal::stderr_style())));
-        eprintln!("error: the runbook is invalid; nothing was run");
+    let Some(runbook) = loaded.runbook.clone().filter(|_| !loaded.has_errors()) else {
+        report_invalid(vec![FileDiagnostics { file: loaded.file, diagnostics: loaded.diagnostics }]);
         return Exit::Invalid;
+    };
+    let given = match given_inputs(&args) {
+        Ok(given) => given,
+        Err(files) => {
+            report_invalid(files);
+            return Exit::Invalid;
+        }
+    };
+    let prepared = match prepare(&runbook, &given, &|name| std::env::var(name).ok()) {
+        Ok(prepared) => prepared,
+        Err(diagnostics) => {
+            report_invalid(vec![FileDiagnostics { file: Arc::clone(&runbook.file), diagnostics }]);
+            return Exit::Invalid;
+        }
+    };
+    let options = RunOptions {
+        run_id: new_run_id(),
+        stream_output: args.verbose,
+        env: std::env::vars().map(|(k, v)| (k, Value::String(v))).collect::<Map<_, _>>(),
+        user: std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into()),
+        host: hostname(),
+        incident: None,
+        output_cap: OUTPUT_CAP,
+    };
+    let mut sink: Box<dyn EventSink> = match args.format {
+        RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
+        RunFormat::Human => {
+            let stdout_is_terminal = std::io::stdout().is_terminal();
+            Box::new(HumanReporter::new(
+                anstream::stdout(),
+                HumanOptions {
+                    color: terminal::stdout_style() == rbx_diagnostics::RenderStyle::Styled,
+                    spinner: stdout_is_terminal,
+                    verbose: args.verbose,
+                },
+            ))
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            terminal::usage_error(&format!("cannot start the async runtime: {error}"), None);
+            return Exit::Failure;
+        }
+    };
+    let summary = runtime.block_on(async {
+        let (cancel_tx, cancel_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = cancel_tx.send(true);
+                eprintln!(
+                    "\ninterrupted: stopping the running step, then running `finally` (Ctrl-C again to quit now)"
+                );
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            }
+        });
+        Engine::new(runbook, prepared, options, sink.as_mut(), cancel_rx).run().await
+    });
+    match summary.status {
+        RunStatus::Passed => Exit::Success,
+        RunStatus::Failed => Exit::Failure,
+        RunStatus::Declined | RunStatus::Pending => Exit::Declined,
+        RunStatus::Interrupted => Exit::Interrupted,
     }
-    Exit::Success
+}
+
+fn report_invalid(files: Vec<FileDiagnostics>) {
+    eprint!("{}", render(&files, DiagnosticFormat::Human(terminal::stderr_style())));
+    eprintln!("error: nothing was run");
+}
+
+/// `--var NAME=VALUE` pairs and the `--vars-file` mapping.
+fn given_inputs(args: &RunArgs) -> Result<GivenInputs, Vec<FileDiagnostics>> {
+    let mut given = GivenInputs::default();
+    let command_line = SourceFile::new(
+        "<command line>",
+        args.vars.iter().map(|v| format!("--var {v}")).collect::<Vec<_>>().join("\n"),
+    );
+    let mut problems = Vec::new();
+    let mut offset = 0;
+    for var in &args.vars {
+        let start = offset + "--var ".len();
+        match var.split_once('=') {
+            Some((name, value)) if !name.is_empty() => given.vars.push((name.trim().to_owned(), value.to_owned())),
+            _ => problems.push(
+                Diagnostic::new(
+                    codes::INVALID_INPUT_VALUE,
+                    Span::new(start, start + var.len()),
+                    format!("`--var {var}` is not NAME=VALUE"),
+                )
+                .with_help("write `--var name=value`"),
+            ),
+        }
+        offset += "--var ".len() + var.len() + 1;
+    }
+    let mut files = Vec::new();
+    if !problems.is_empty() {
+        files.push(FileDiagnostics { file: command_line, diagnostics: problems });
+    }
+    if let Some(path) = &args.vars_file {
+        match vars_file(path) {
+            Ok(values) => given.file = values,
+            Err(diagnostics) => files.push(diagnostics),
+        }
+    }
+    if files.is_empty() { Ok(given) } else { Err(files) }
+}
+
+fn vars_file(path: &Path) -> Result<Vec<(String, Value)>, FileDiagnostics> {
+    let file = match rbx_syntax::read_source(path) {
+        Ok(file) => file,
+        Err(error) => {
+            return Err(FileDiagnostics {
+                file: SourceFile::new(path, ""),
+                diagnostics: vec![
+                    Diagnostic::new(error.code, Span::point(0), error.message).with_optional_help(error.help),
+                ],
+            });
+        }
+    };
+    let parsed = rbx_syntax::parse(&file);
+    let fail = |diagnostics| Err(FileDiagnostics { file: Arc::clone(&file), diagnostics });
+    if !parsed.diagnostics.is_empty() {
+        return fail(parsed.diagnostics);
+    }
+    match parsed.root.as_ref().and_then(|root| root.as_map()) {
+        Some(entries) => Ok(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect()),
+        None => fail(vec![
+            Diagnostic::new(
+                codes::WRONG_TYPE,
+                parsed.root.as_ref().map_or(Span::point(0), |r| r.span),
+                "a vars file is a mapping of input names to values",
+            )
+            .with_help("write `name: value` lines (YAML) or a JSON object"),
+        ]),
+    }
+}
+
+/// `20261123T183000Z-3f9a1c`: sortable by time, unique enough across machines.
+fn new_run_id() -> String {
+    let now = jiff::Timestamp::now();
+    let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    format!("{stamp}-{:06x}", rand_suffix())
+}
+
+fn rand_suffix() -> u32 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    (nanos ^ std::process::id().rotate_left(12)) & 0xff_ffff
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "unknown".into())
 }

@@ -121,7 +121,10 @@ fn equality_is_json_equality() {
     assert!(holds(json!({"path": "$.n", "equals": number("1e2")}), &json!({"n": 100})));
     assert!(!holds(json!({"path": "$.n", "equals": 1}), &json!({"n": "1"})));
     assert!(holds(json!({"path": "$.n", "not_equals": 1}), &json!({"n": "1"})));
-    assert!(holds(json!({"path": "$.o", "equals": {"b": [1, {"c": null}], "a": "x"}}), &json!({"o": {"a": "x", "b": [1.0, {"c": null}]}})));
+    assert!(holds(
+        json!({"path": "$.o", "equals": {"b": [1, {"c": null}], "a": "x"}}),
+        &json!({"o": {"a": "x", "b": [1.0, {"c": null}]}})
+    ));
     assert!(!holds(json!({"path": "$.o", "equals": {"a": "x"}}), &json!({"o": {"a": "x", "b": 1}})));
     assert!(holds(json!({"path": "$.nothing", "equals": null}), &doc()));
     assert!(!holds(json!({"path": "$.nothing", "not_equals": null}), &doc()));
@@ -150,7 +153,9 @@ fn ordering_anything_else_fails_as_not_comparable() {
     let result = run(json!({"path": "$.headers['x-id']", "lt": 10}), &doc());
     assert_eq!(
         texts(&result),
-        ["`$.headers['x-id']` lt 10: got \"7\"; not comparable: string with number (only two numbers or two strings are)"]
+        [
+            "`$.headers['x-id']` lt 10: got \"7\"; not comparable: string with number (only two numbers or two strings are)"
+        ]
     );
     for subject in [json!(null), json!(true), json!([1]), json!({"a": 1})] {
         assert!(!holds(json!({"path": "$.v", "ge": 0}), &json!({ "v": subject })), "{subject}");
@@ -216,7 +221,10 @@ fn exists_is_about_selection_not_value() {
 #[test]
 fn empty_means_empty_string_array_object_or_null() {
     for path in ["$.nothing", "$.blank", "$.none", "$.o"] {
-        assert!(holds(json!({"path": path, "empty": true}), &json!({"nothing": null, "blank": "", "none": [], "o": {}})));
+        assert!(holds(
+            json!({"path": path, "empty": true}),
+            &json!({"nothing": null, "blank": "", "none": [], "o": {}})
+        ));
     }
     for path in ["$.status", "$.body", "$.tags", "$.headers", "$.items[0].ok"] {
         assert!(holds(json!({"path": path, "empty": false}), &doc()), "{path}");
@@ -368,7 +376,9 @@ struct Variables(BTreeMap<&'static str, Value>);
 
 impl OperandResolver for Variables {
     fn resolve<'a>(&self, operand: &'a Value) -> Result<Cow<'a, Value>, String> {
-        let Some(name) = operand.as_str().and_then(|text| text.strip_prefix("{{")).and_then(|text| text.strip_suffix("}}")) else {
+        let Some(name) =
+            operand.as_str().and_then(|text| text.strip_prefix("{{")).and_then(|text| text.strip_suffix("}}"))
+        else {
             return Ok(Cow::Borrowed(operand));
         };
         self.0.get(name).cloned().map(Cow::Owned).ok_or_else(|| format!("unknown variable `{name}`"))
@@ -394,7 +404,8 @@ fn operands_are_rendered_by_the_resolver() {
         assert!(result.passed, "{spec}: {result:?}");
         assert!(!check(spec.clone()).evaluate(&doc(), &Literal).passed, "{spec} holds without rendering");
     }
-    let result = check(json!({"path": "$.status", "equals": "{{code}}"})).evaluate(&json!({"status": 404}), &variables());
+    let result =
+        check(json!({"path": "$.status", "equals": "{{code}}"})).evaluate(&json!({"status": 404}), &variables());
     assert_eq!(texts(&result), ["`$.status` equals 200: got 404"]);
 }
 
@@ -413,7 +424,10 @@ fn resolver_errors_are_failures_even_under_not() {
         assert_eq!(reason, "cannot render the operand: unknown variable `nope`", "{spec}");
     }
     let result = check(json!({"path": "$.status", "equals": "{{nope}}"})).evaluate(&doc(), &variables());
-    assert_eq!(texts(&result), ["`$.status` equals \"{{nope}}\": got 200; cannot render the operand: unknown variable `nope`"]);
+    assert_eq!(
+        texts(&result),
+        ["`$.status` equals \"{{nope}}\": got 200; cannot render the operand: unknown variable `nope`"]
+    );
 }
 
 #[test]
@@ -432,7 +446,9 @@ fn operators_built_by_hand_outside_a_measure_do_not_panic() {
     let operators = vec![Operator::Length(crate::Measure::Compare(vec![Operator::Exists(true)]))];
     let result = Check::new(CheckKind::Path { path: path.clone(), operators }).evaluate(&doc(), &Literal);
     assert_eq!(texts(&result), ["`$.tags` length exists true: got 3; `exists` cannot be used inside `length`"]);
-    assert!(Check::new(CheckKind::Path { path: path.clone(), operators: Vec::new() }).evaluate(&doc(), &Literal).passed);
+    assert!(
+        Check::new(CheckKind::Path { path: path.clone(), operators: Vec::new() }).evaluate(&doc(), &Literal).passed
+    );
     let negated = Check::new(CheckKind::Not(Box::new(Check::new(CheckKind::Path { path, operators: Vec::new() }))));
     assert!(!negated.evaluate(&doc(), &Literal).passed);
 }

@@ -13,11 +13,7 @@ use crate::json_text::{canonical_key, push_text, to_text};
 pub(crate) const MAX_RANGE: i128 = 100_000;
 
 /// One node gives that value, several give a list, none give an empty list.
-pub(crate) fn json_path(
-    value: &Value,
-    path_argument: &Value,
-    parsed: Option<&JsonPath>,
-) -> Result<Value, String> {
+pub(crate) fn json_path(value: &Value, path_argument: &Value, parsed: Option<&JsonPath>) -> Result<Value, String> {
     let nodes = with_path(path_argument, parsed, |path| path.query(value).all())?;
     Ok(match nodes.as_slice() {
         [one] => (*one).clone(),
@@ -84,12 +80,7 @@ pub(crate) fn difference(left: &Value, right: &Value) -> Result<Value, String> {
         return Err(expected("two lists", not_a_list));
     };
     let exclude: HashSet<String> = right.iter().map(canonical_key).collect();
-    Ok(Value::Array(
-        left.iter()
-            .filter(|item| !exclude.contains(&canonical_key(item)))
-            .cloned()
-            .collect(),
-    ))
+    Ok(Value::Array(left.iter().filter(|item| !exclude.contains(&canonical_key(item))).cloned().collect()))
 }
 
 /// How many times each value occurs: over the nodes a JSONPath selects in `value`, or over
@@ -101,9 +92,7 @@ pub(crate) fn count_by(
     parsed: Option<&JsonPath>,
 ) -> Result<Value, String> {
     let counts = match path_argument {
-        Some(path_argument) => {
-            with_path(path_argument, parsed, |path| count(path.query(value).iter().copied()))?
-        }
+        Some(path_argument) => with_path(path_argument, parsed, |path| count(path.query(value).iter().copied()))?,
         None => match value {
             Value::Array(items) => count(items.iter()),
             other => return Err(expected("a list", other)),
@@ -135,10 +124,7 @@ mod tests {
         assert_eq!(call("jsonpath", &[doc.clone(), json!("$.nope")]), Ok(json!([])));
         assert_eq!(call("jsonpath", &[doc.clone(), json!("$")]), Ok(doc.clone()));
         assert!(call("jsonpath", &[doc.clone(), json!("$[")]).is_err_and(|e| e.starts_with("invalid JSONPath")));
-        assert_eq!(
-            call("jsonpath", &[doc, json!(3)]),
-            Err("expected a JSONPath string, got a number".into())
-        );
+        assert_eq!(call("jsonpath", &[doc, json!(3)]), Err("expected a JSONPath string, got a number".into()));
     }
 
     #[test]
@@ -165,16 +151,10 @@ mod tests {
     #[test]
     fn difference_keeps_order_and_uses_json_equality() {
         let one_float: serde_json::Value = serde_json::from_str("1.0").unwrap();
-        assert_eq!(
-            call("difference", &[json!(["a", "b", "c", "b"]), json!(["b"])]),
-            Ok(json!(["a", "c"]))
-        );
+        assert_eq!(call("difference", &[json!(["a", "b", "c", "b"]), json!(["b"])]), Ok(json!(["a", "c"])));
         assert_eq!(call("difference", &[json!([1, 2, "1"]), json!([one_float])]), Ok(json!([2, "1"])));
         assert_eq!(call("difference", &[json!([{"a": 1}]), json!([{"a": 1}])]), Ok(json!([])));
-        assert_eq!(
-            call("difference", &[json!([1]), json!("x")]),
-            Err("expected two lists, got a string".into())
-        );
+        assert_eq!(call("difference", &[json!([1]), json!("x")]), Err("expected two lists, got a string".into()));
     }
 
     #[test]
@@ -182,10 +162,7 @@ mod tests {
         let errors = json!([
             {"status": 401}, {"status": 500}, {"status": 401}, {"status": "500"}, {"other": 1}
         ]);
-        assert_eq!(
-            call("count_by", &[errors, json!("$[*].status")]),
-            Ok(json!({"401": 2, "500": 2}))
-        );
+        assert_eq!(call("count_by", &[errors, json!("$[*].status")]), Ok(json!({"401": 2, "500": 2})));
         assert_eq!(call("count_by", &[json!(["b", "a", "b"])]), Ok(json!({"b": 2, "a": 1})));
         assert_eq!(call("count_by", &[json!([]), json!("$[*]")]), Ok(json!({})));
         assert!(call("count_by", &[json!({"a": 1})]).is_err());

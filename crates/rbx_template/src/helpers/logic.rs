@@ -34,17 +34,16 @@ pub(crate) fn compare(helper: Helper, left: &Value, right: &Value) -> Result<Val
 fn order(left: &Value, right: &Value) -> Result<Ordering, String> {
     match (left, right) {
         (Value::String(a), Value::String(b)) => Ok(a.cmp(b)),
-        (Value::Number(_), Value::Number(_)) => {
-            match (Num::from_value(left), Num::from_value(right)) {
-                (Some(Num::Int(a)), Some(Num::Int(b))) => Ok(a.cmp(&b)),
-                (Some(a), Some(b)) => a
-                    .as_f64()
-                    .partial_cmp(&b.as_f64())
-                    .ok_or_else(|| "the numbers cannot be compared".to_owned()),
-                _ => Err("the numbers cannot be compared".to_owned()),
+        (Value::Number(_), Value::Number(_)) => match (Num::from_value(left), Num::from_value(right)) {
+            (Some(Num::Int(a)), Some(Num::Int(b))) => Ok(a.cmp(&b)),
+            (Some(a), Some(b)) => {
+                a.as_f64().partial_cmp(&b.as_f64()).ok_or_else(|| "the numbers cannot be compared".to_owned())
             }
+            _ => Err("the numbers cannot be compared".to_owned()),
+        },
+        _ => {
+            Err(expected("two numbers or two strings", if left.is_number() || left.is_string() { right } else { left }))
         }
-        _ => Err(expected("two numbers or two strings", if left.is_number() || left.is_string() { right } else { left })),
     }
 }
 
@@ -59,9 +58,7 @@ pub(crate) fn lookup(container: &Value, key: &Value) -> Result<Value, String> {
         (Value::Object(_), other) => return Err(expected("a string key", other)),
         (other, _) => return Err(expected("an object or a list", other)),
     };
-    found
-        .cloned()
-        .ok_or_else(|| "the key or index is not defined".to_owned())
+    found.cloned().ok_or_else(|| "the key or index is not defined".to_owned())
 }
 
 #[cfg(test)]

@@ -211,9 +211,7 @@ impl Helper {
             JsonPath => lists::json_path(args.get(0)?, args.get(1)?, json_path),
             Now => Ok(text::now(clock.now())),
             Join => lists::join(args.get(0)?, args.get(1)?),
-            Add | Sub | Mul | Div | Percent => {
-                numbers::arithmetic(self, args.get(0)?, args.get(1)?)
-            }
+            Add | Sub | Mul | Div | Percent => numbers::arithmetic(self, args.get(0)?, args.get(1)?),
             Range => lists::range(args.get(0)?, args.optional(1)),
             Difference => lists::difference(args.get(0)?, args.get(1)?),
             CountBy => lists::count_by(args.get(0)?, args.optional(1), json_path),
@@ -232,10 +230,7 @@ struct Args<'a, 'v>(&'a [Cow<'v, Value>]);
 
 impl<'a> Args<'a, '_> {
     fn get(&self, index: usize) -> Result<&'a Value, String> {
-        self.0
-            .get(index)
-            .map(AsRef::as_ref)
-            .ok_or_else(|| format!("argument {} is missing", index + 1))
+        self.0.get(index).map(AsRef::as_ref).ok_or_else(|| format!("argument {} is missing", index + 1))
     }
 
     fn optional(&self, index: usize) -> Option<&'a Value> {
@@ -266,8 +261,7 @@ pub(crate) mod tests {
     #[test]
     fn every_listed_name_is_a_helper_or_a_block_helper() {
         for name in HELPERS {
-            let known = Helper::from_name(name).is_some_and(|h| h.name() == *name)
-                || BLOCK_HELPERS.contains(name);
+            let known = Helper::from_name(name).is_some_and(|h| h.name() == *name) || BLOCK_HELPERS.contains(name);
             assert!(known, "{name}");
         }
         assert!(Helper::from_name("nope").is_none());

@@ -39,9 +39,9 @@ impl Num {
                     Num::Float(integer as f64).to_value()
                 }
             }
-            Num::Float(float) => Number::from_f64(float)
-                .map(Value::Number)
-                .ok_or_else(|| "the result is not a finite number".to_owned()),
+            Num::Float(float) => {
+                Number::from_f64(float).map(Value::Number).ok_or_else(|| "the result is not a finite number".to_owned())
+            }
         }
     }
 }
@@ -52,10 +52,7 @@ fn from_number(number: &Number) -> Option<Num> {
     } else if let Some(integer) = number.as_u64() {
         Some(Num::Int(i128::from(integer)))
     } else {
-        number
-            .as_f64()
-            .filter(|float| float.is_finite())
-            .map(Num::Float)
+        number.as_f64().filter(|float| float.is_finite()).map(Num::Float)
     }
 }
 
@@ -67,13 +64,8 @@ fn from_text(text: &str) -> Option<Num> {
         return Some(Num::Int(i128::from(integer)));
     }
     // Only plain decimal spellings: "inf", "NaN" and friends are not numbers here.
-    let plain = text
-        .bytes()
-        .all(|byte| byte.is_ascii_digit() || b"+-.eE".contains(&byte));
-    text.parse::<f64>()
-        .ok()
-        .filter(|float| plain && float.is_finite())
-        .map(Num::Float)
+    let plain = text.bytes().all(|byte| byte.is_ascii_digit() || b"+-.eE".contains(&byte));
+    text.parse::<f64>().ok().filter(|float| plain && float.is_finite()).map(Num::Float)
 }
 
 /// Reads argument `value` of `helper` as a number.
@@ -94,17 +86,9 @@ pub(crate) fn arithmetic(helper: Helper, left: &Value, right: &Value) -> Result<
     result.to_value()
 }
 
-fn combine(
-    left: Num,
-    right: Num,
-    exact: fn(i128, i128) -> Option<i128>,
-    float: fn(f64, f64) -> f64,
-) -> Num {
+fn combine(left: Num, right: Num, exact: fn(i128, i128) -> Option<i128>, float: fn(f64, f64) -> f64) -> Num {
     match (left, right) {
-        (Num::Int(a), Num::Int(b)) => exact(a, b).map_or_else(
-            || Num::Float(float(a as f64, b as f64)),
-            Num::Int,
-        ),
+        (Num::Int(a), Num::Int(b)) => exact(a, b).map_or_else(|| Num::Float(float(a as f64, b as f64)), Num::Int),
         _ => Num::Float(float(left.as_f64(), right.as_f64())),
     }
 }
@@ -185,10 +169,7 @@ mod tests {
     fn non_numbers_are_refused_without_showing_the_value() {
         let error = call("add", &[json!("s3cr3t"), json!(1)]).unwrap_err();
         assert_eq!(error, "expected a number, got a string");
-        assert_eq!(
-            call("sub", &[json!([1]), json!(1)]),
-            Err("expected a number, got a list".into())
-        );
+        assert_eq!(call("sub", &[json!([1]), json!(1)]), Err("expected a number, got a list".into()));
         assert!(call("mul", &[Value::Null, json!(1)]).is_err());
     }
 }

@@ -35,8 +35,8 @@ pub(crate) fn now(at: jiff::Timestamp) -> Value {
 
 /// HMAC-SHA256 of the message (as text) with the key (as text), in lowercase hex.
 pub(crate) fn hmac_sha256(key: &Value, message: &Value) -> Result<Value, String> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(to_text(key).as_bytes())
-        .map_err(|_| "the key cannot be used".to_owned())?;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(to_text(key).as_bytes()).map_err(|_| "the key cannot be used".to_owned())?;
     mac.update(to_text(message).as_bytes());
     Ok(Value::String(hex::encode(mac.finalize().into_bytes())))
 }
@@ -59,10 +59,7 @@ mod tests {
         assert_eq!(call("len", &[json!("héllo")]), Ok(json!(5)));
         assert_eq!(call("len", &[json!([1, 2, 3])]), Ok(json!(3)));
         assert_eq!(call("len", &[json!({"a": 1})]), Ok(json!(1)));
-        assert_eq!(
-            call("len", &[json!(12)]),
-            Err("expected a string, a list or an object, got a number".into())
-        );
+        assert_eq!(call("len", &[json!(12)]), Err("expected a string, a list or an object, got a number".into()));
     }
 
     #[test]

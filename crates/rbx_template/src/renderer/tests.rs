@@ -70,10 +70,7 @@ fn missing_reference_is_an_error_with_path_and_position() {
 fn missing_reference_on_a_later_line_and_inside_blocks() {
     let error = render_error("first\n  {{steps.nope.json}}", &run_context());
     assert_eq!((error.line, error.column), (2, 3));
-    let error = render_error(
-        "{{#each steps.hosts.json.items}}\n{{name}} {{port}}\n{{/each}}",
-        &run_context(),
-    );
+    let error = render_error("{{#each steps.hosts.json.items}}\n{{name}} {{port}}\n{{/each}}", &run_context());
     assert_eq!(error.kind, RenderErrorKind::Missing { path: "port".into() });
     assert_eq!((error.line, error.column), (2, 10));
 }
@@ -135,14 +132,15 @@ fn helper_results_render_as_json_too() {
     let context = run_context();
     assert_eq!(text("{{range 3}}", &context), "[0,1,2]");
     assert_eq!(text("{{jsonpath steps.hosts.json \"$.items[0]\"}}", &context), r#"{"name":"a","ip":"10.0.0.1"}"#);
-    assert_eq!(text("{{#each steps.hosts.json.items}}{{this}};{{/each}}", &context),
-        r#"{"name":"a","ip":"10.0.0.1"};{"name":"b","ip":"10.0.0.2"};"#);
+    assert_eq!(
+        text("{{#each steps.hosts.json.items}}{{this}};{{/each}}", &context),
+        r#"{"name":"a","ip":"10.0.0.1"};{"name":"b","ip":"10.0.0.2"};"#
+    );
 }
 
 #[test]
 fn numbers_keep_their_spelling() {
-    let context: Value = serde_json::from_str(r#"{"a": 1.0, "b": 10000000000000000000000}"#)
-        .unwrap_or(Value::Null);
+    let context: Value = serde_json::from_str(r#"{"a": 1.0, "b": 10000000000000000000000}"#).unwrap_or(Value::Null);
     assert_eq!(text("{{a}} {{b}}", &context), "1.0 10000000000000000000000");
 }
 
@@ -151,10 +149,7 @@ fn numbers_keep_their_spelling() {
 #[test]
 fn text_destination_inserts_values_as_they_are() {
     let context = json!({"x": "<b>\"a\" & 'b'</b>"});
-    assert_eq!(
-        render_in("<p>{{x}}</p>", Destination::Text, &context).ok(),
-        Some("<p><b>\"a\" & 'b'</b></p>".into())
-    );
+    assert_eq!(render_in("<p>{{x}}</p>", Destination::Text, &context).ok(), Some("<p><b>\"a\" & 'b'</b></p>".into()));
 }
 
 #[test]
@@ -181,12 +176,57 @@ fn url_component_encodes_values_and_helper_results_only() {
 
 /// The values a shell word must survive byte for byte.
 const INJECTION_CORPUS: &[&str] = &[
-    "x; touch F", "$(touch F)", "`touch F`", "a\nb", "trailing newline\n", "\n", "it's",
-    "\"double\"", "'", "''", "'\\''", "*", "*.txt", "?", "[a-z]", "-rf", "--", "-n", "$HOME",
-    "${HOME}", "${IFS}", "$1", "$@", "", " ", "  two  spaces ", "\ttab", "ünïcödé 日本語 🦀",
-    "\\", "\\n", "!", "!!", "#comment", "~", "~root", "&& touch F", "|| touch F", "| touch F",
-    "> F", "< F", "{a,b}", "%s", "%%", "%b", "a=b", "PATH=/x", "\r", "é'$(touch F)'",
-    "; touch F #", "\u{7f}", "\u{1b}[31m",
+    "x; touch F",
+    "$(touch F)",
+    "`touch F`",
+    "a\nb",
+    "trailing newline\n",
+    "\n",
+    "it's",
+    "\"double\"",
+    "'",
+    "''",
+    "'\\''",
+    "*",
+    "*.txt",
+    "?",
+    "[a-z]",
+    "-rf",
+    "--",
+    "-n",
+    "$HOME",
+    "${HOME}",
+    "${IFS}",
+    "$1",
+    "$@",
+    "",
+    " ",
+    "  two  spaces ",
+    "\ttab",
+    "ünïcödé 日本語 🦀",
+    "\\",
+    "\\n",
+    "!",
+    "!!",
+    "#comment",
+    "~",
+    "~root",
+    "&& touch F",
+    "|| touch F",
+    "| touch F",
+    "> F",
+    "< F",
+    "{a,b}",
+    "%s",
+    "%%",
+    "%b",
+    "a=b",
+    "PATH=/x",
+    "\r",
+    "é'$(touch F)'",
+    "; touch F #",
+    "\u{7f}",
+    "\u{1b}[31m",
 ];
 
 fn printf_through_sh(value: &str, directory: &std::path::Path) -> Vec<u8> {
@@ -195,11 +235,7 @@ fn printf_through_sh(value: &str, directory: &std::path::Path) -> Vec<u8> {
         Ok(command) => command,
         Err(error) => panic!("render failed: {error}"),
     };
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(&command)
-        .current_dir(directory)
-        .output();
+    let output = Command::new("sh").arg("-c").arg(&command).current_dir(directory).output();
     match output {
         Ok(output) if output.status.success() => output.stdout,
         other => panic!("{command:?} failed: {other:?}"),
@@ -231,10 +267,7 @@ fn non_string_shell_words_round_trip_as_json() {
 #[test]
 fn render_value_keeps_the_json_type_of_a_single_expression() {
     let context = run_context();
-    assert_eq!(
-        value("{{steps.hosts.json.items}}", &context),
-        context["steps"]["hosts"]["json"]["items"]
-    );
+    assert_eq!(value("{{steps.hosts.json.items}}", &context), context["steps"]["hosts"]["json"]["items"]);
     let three = value("{{add 1 2}}", &context);
     assert_eq!(three, json!(3));
     assert_eq!(three.to_string(), "3");
@@ -314,10 +347,7 @@ fn now_helper_uses_the_renderer_clock() {
 fn join_helper() {
     let context = run_context();
     assert_eq!(text(r#"{{join inputs.list ","}}"#, &context), "a,b,c");
-    assert_eq!(
-        render_in(r#"{{join inputs.list " "}}"#, Destination::ShellWord, &context).ok(),
-        Some("'a b c'".into())
-    );
+    assert_eq!(render_in(r#"{{join inputs.list " "}}"#, Destination::ShellWord, &context).ok(), Some("'a b c'".into()));
 }
 
 #[test]
@@ -328,10 +358,7 @@ fn arithmetic_helpers() {
     assert_eq!(value("{{percent vars.errors vars.total}}", &context), json!(5));
     assert_eq!(value("{{percent 1 3}}", &context).as_f64().map(|p| (p * 100.0).round()), Some(3333.0));
     let error = render_error("x = {{div 1 vars.zero}}", &context);
-    assert_eq!(
-        error.kind,
-        RenderErrorKind::Helper { helper: "div", message: "division by zero".into() }
-    );
+    assert_eq!(error.kind, RenderErrorKind::Helper { helper: "div", message: "division by zero".into() });
     assert_eq!((error.line, error.column), (1, 5));
     assert_eq!(error.message(), "`div`: division by zero");
     let error = render_error("{{percent 1 0}}", &context);
@@ -346,14 +373,8 @@ fn list_helpers() {
     assert_eq!(value("{{range 3}}", &context), json!([0, 1, 2]));
     assert_eq!(value("{{range 1 4}}", &context), json!([1, 2, 3]));
     assert_eq!(text("{{#each (range 1 4)}}{{this}}{{/each}}", &context), "123");
-    assert_eq!(
-        value("{{difference steps.desired.json steps.actual.json}}", &context),
-        json!(["a", "c"])
-    );
-    assert_eq!(
-        value(r#"{{count_by steps.errs.json "$[*].status"}}"#, &context),
-        json!({"401": 2, "500": 3})
-    );
+    assert_eq!(value("{{difference steps.desired.json steps.actual.json}}", &context), json!(["a", "c"]));
+    assert_eq!(value(r#"{{count_by steps.errs.json "$[*].status"}}"#, &context), json!({"401": 2, "500": 3}));
     assert_eq!(text(r#"{{count_by steps.errs.json "$[*].status"}}"#, &context), r#"{"401":2,"500":3}"#);
 }
 
@@ -384,7 +405,10 @@ fn if_unless_else_chains() {
     assert_eq!(text("{{#if vars.zero includeZero=true}}y{{else}}n{{/if}}", &context), "y");
     assert_eq!(text("{{#if vars.nope}}y{{else}}n{{/if}}", &context), "n");
     assert_eq!(text("{{#unless vars.nope}}absent{{/unless}}", &context), "absent");
-    assert_eq!(text("{{#if vars.empty}}1{{else if vars.zero}}2{{else if vars.errors}}3{{else}}4{{/if}}", &context), "3");
+    assert_eq!(
+        text("{{#if vars.empty}}1{{else if vars.zero}}2{{else if vars.errors}}3{{else}}4{{/if}}", &context),
+        "3"
+    );
     assert_eq!(text("{{#if vars.empty}}1{{else if vars.zero}}2{{else}}4{{/if}}", &context), "4");
 }
 
@@ -392,17 +416,17 @@ fn if_unless_else_chains() {
 fn each_over_lists_with_locals_and_block_params() {
     let context = run_context();
     assert_eq!(
-        text("{{#each steps.hosts.json.items}}{{@index}}:{{name}}={{ip}}{{#if @last}}.{{else}},{{/if}}{{/each}}", &context),
+        text(
+            "{{#each steps.hosts.json.items}}{{@index}}:{{name}}={{ip}}{{#if @last}}.{{else}},{{/if}}{{/each}}",
+            &context
+        ),
         "0:a=10.0.0.1,1:b=10.0.0.2."
     );
     assert_eq!(
         text("{{#each inputs.list as |letter i|}}{{i}}{{letter}}{{#if @first}}!{{/if}} {{/each}}", &context),
         "0a! 1b 2c "
     );
-    assert_eq!(
-        text("{{#each vars.obj}}{{@key}}={{this}};{{/each}}", &context),
-        r#"b=1;a=[1,2];"#
-    );
+    assert_eq!(text("{{#each vars.obj}}{{@key}}={{this}};{{/each}}", &context), r#"b=1;a=[1,2];"#);
     assert_eq!(text("{{#each vars.obj as |v k|}}{{k}}{{/each}}", &context), "ba");
 }
 
@@ -414,7 +438,10 @@ fn each_reaches_outward_with_parent_and_root_paths() {
         "a@db-1.internal/run-1 b@db-1.internal/run-1 c@db-1.internal/run-1 "
     );
     assert_eq!(
-        text("{{#each steps.hosts.json.items as |h|}}{{#each ../inputs.list}}{{h.name}}{{this}}{{@../index}} {{/each}}{{/each}}", &context),
+        text(
+            "{{#each steps.hosts.json.items as |h|}}{{#each ../inputs.list}}{{h.name}}{{this}}{{@../index}} {{/each}}{{/each}}",
+            &context
+        ),
         "aa0 ab0 ac0 ba1 bb1 bc1 "
     );
 }
@@ -475,7 +502,8 @@ fn a_helper_name_can_be_read_as_a_path_with_brackets() {
 #[test]
 fn renders_many_times_against_a_large_context() {
     // A 1 MB step result: rendering must borrow it, not copy it per render.
-    let big: Vec<Value> = (0..20_000).map(|i| json!({"id": i, "name": format!("host-{i:06}-padding-padding")})).collect();
+    let big: Vec<Value> =
+        (0..20_000).map(|i| json!({"id": i, "name": format!("host-{i:06}-padding-padding")})).collect();
     let context = json!({"inputs": {"host": "h"}, "steps": {"big": {"json": big}}});
     let renderer = Renderer::new();
     let templates = [

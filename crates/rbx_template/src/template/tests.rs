@@ -59,10 +59,7 @@ fn single_expression_is_exactly_one_expression() {
 #[test]
 fn references_split_paths_into_segments() {
     let template = parse("{{steps.check_db.json.items}} {{steps.a.[0]}} {{steps.a.0.id}} {{a/b}}");
-    assert_eq!(
-        segments(&template),
-        ["steps.check_db.json.items", "steps.a.0", "steps.a.0.id", "a.b"]
-    );
+    assert_eq!(segments(&template), ["steps.check_db.json.items", "steps.a.0", "steps.a.0.id", "a.b"]);
     let bracketed = parse("{{steps.a.[odd key]}}").references();
     assert_eq!(bracketed[0].segments, ["steps", "a", "odd key"]);
 }
@@ -110,10 +107,7 @@ fn references_inside_blocks_skip_item_relative_paths() {
         "{{#each steps.hosts.json.items as |host i|}}{{name}} {{host.ip}} {{i}} {{@index}} \
          {{@root.vars.x}} {{../vars.y}} {{this}}{{/each}}{{#with inputs.cfg}}{{port}}{{/with}}",
     );
-    assert_eq!(
-        segments(&template),
-        ["steps.hosts.json.items", "vars.x", "vars.y", "inputs.cfg"]
-    );
+    assert_eq!(segments(&template), ["steps.hosts.json.items", "vars.x", "vars.y", "inputs.cfg"]);
 }
 
 #[test]
@@ -138,27 +132,12 @@ fn unclosed_expression_points_at_its_opening() {
 
 #[test]
 fn unclosed_and_mismatched_blocks() {
-    assert_eq!(
-        failure("x\n{{#if a}}y"),
-        (TemplateErrorKind::UnclosedBlock("if".into()), 2, 1)
-    );
-    assert_eq!(
-        failure("{{#each a}}{{#if b}}{{/if}}"),
-        (TemplateErrorKind::UnclosedBlock("each".into()), 1, 1)
-    );
+    assert_eq!(failure("x\n{{#if a}}y"), (TemplateErrorKind::UnclosedBlock("if".into()), 2, 1));
+    assert_eq!(failure("{{#each a}}{{#if b}}{{/if}}"), (TemplateErrorKind::UnclosedBlock("each".into()), 1, 1));
     let (kind, line, column) = failure("{{#if a}}x{{/each}}");
-    assert_eq!(
-        kind,
-        TemplateErrorKind::MismatchedClose {
-            open: "if".into(),
-            close: "each".into()
-        }
-    );
+    assert_eq!(kind, TemplateErrorKind::MismatchedClose { open: "if".into(), close: "each".into() });
     assert_eq!((line, column), (1, 11));
-    assert_eq!(
-        parse_error("{{#if a}}x{{/each}}").message(),
-        "block `{{#if}}` is closed by `{{/each}}`"
-    );
+    assert_eq!(parse_error("{{#if a}}x{{/each}}").message(), "block `{{#if}}` is closed by `{{/each}}`");
 }
 
 #[test]
@@ -172,47 +151,23 @@ fn invalid_expressions_show_their_text() {
 
 #[test]
 fn unknown_helpers_and_wrong_arity_are_load_time_errors() {
-    assert_eq!(
-        failure("x\n  {{foo bar}}"),
-        (TemplateErrorKind::UnknownHelper("foo".into()), 2, 3)
-    );
-    assert_eq!(
-        failure("{{upper (nope 1)}}").0,
-        TemplateErrorKind::UnknownHelper("nope".into())
-    );
-    assert_eq!(
-        parse_error("{{add 1}}").message(),
-        "`add` takes 2 arguments, got 1"
-    );
-    assert_eq!(
-        parse_error("{{range 1 2 3}}").message(),
-        "`range` takes 1 or 2 arguments, got 3"
-    );
+    assert_eq!(failure("x\n  {{foo bar}}"), (TemplateErrorKind::UnknownHelper("foo".into()), 2, 3));
+    assert_eq!(failure("{{upper (nope 1)}}").0, TemplateErrorKind::UnknownHelper("nope".into()));
+    assert_eq!(parse_error("{{add 1}}").message(), "`add` takes 2 arguments, got 1");
+    assert_eq!(parse_error("{{range 1 2 3}}").message(), "`range` takes 1 or 2 arguments, got 3");
     assert_eq!(parse_error("{{now 1}}").message(), "`now` takes no arguments, got 1");
     assert_eq!(parse_error("{{len}}").message(), "`len` takes 1 argument, got 0");
     assert_eq!(parse_error("{{#if}}x{{/if}}").message(), "`if` takes 1 argument, got 0");
-    assert_eq!(
-        parse_error("{{json x pretty=true}}").message(),
-        "`json` takes no named arguments"
-    );
+    assert_eq!(parse_error("{{json x pretty=true}}").message(), "`json` takes no named arguments");
 }
 
 #[test]
 fn block_helpers_must_be_blocks_and_others_must_not() {
     assert_eq!(failure("{{if x}}").0, TemplateErrorKind::BlockHelperInline("if".into()));
     assert_eq!(failure("{{each}}").0, TemplateErrorKind::BlockHelperInline("each".into()));
-    assert_eq!(
-        failure("{{#upper x}}y{{/upper}}").0,
-        TemplateErrorKind::NotABlockHelper("upper".into())
-    );
-    assert_eq!(
-        failure("{{#nope x}}y{{/nope}}").0,
-        TemplateErrorKind::UnknownHelper("nope".into())
-    );
-    assert_eq!(
-        parse_error("{{if x}}").message(),
-        "`if` is a block helper: write `{{#if …}}…{{/if}}`"
-    );
+    assert_eq!(failure("{{#upper x}}y{{/upper}}").0, TemplateErrorKind::NotABlockHelper("upper".into()));
+    assert_eq!(failure("{{#nope x}}y{{/nope}}").0, TemplateErrorKind::UnknownHelper("nope".into()));
+    assert_eq!(parse_error("{{if x}}").message(), "`if` is a block helper: write `{{#if …}}…{{/if}}`");
 }
 
 #[test]
@@ -220,33 +175,18 @@ fn partials_decorators_and_bad_paths_are_refused() {
     assert_eq!(failure("{{> header}}").0, TemplateErrorKind::Unsupported("partials"));
     assert_eq!(failure("{{* deco}}").0, TemplateErrorKind::Unsupported("decorators"));
     assert_eq!(failure("a {{../x}}"), (TemplateErrorKind::PathAboveTop("../x".into()), 1, 3));
-    assert_eq!(
-        failure("{{#each a}}{{../../x}}{{/each}}").0,
-        TemplateErrorKind::PathAboveTop("../../x".into())
-    );
+    assert_eq!(failure("{{#each a}}{{../../x}}{{/each}}").0, TemplateErrorKind::PathAboveTop("../../x".into()));
     assert_eq!(failure("{{@index}}").0, TemplateErrorKind::LocalOutsideEach("@index".into()));
-    assert_eq!(
-        failure("{{#with a}}{{@key}}{{/with}}").0,
-        TemplateErrorKind::LocalOutsideEach("@key".into())
-    );
-    assert_eq!(
-        failure("{{#each a}}{{@foo}}{{/each}}").0,
-        TemplateErrorKind::UnknownLocal("@foo".into())
-    );
-    assert!(matches!(
-        failure("{{#with a as |x y|}}{{/with}}").0,
-        TemplateErrorKind::Unsupported(_)
-    ));
+    assert_eq!(failure("{{#with a}}{{@key}}{{/with}}").0, TemplateErrorKind::LocalOutsideEach("@key".into()));
+    assert_eq!(failure("{{#each a}}{{@foo}}{{/each}}").0, TemplateErrorKind::UnknownLocal("@foo".into()));
+    assert!(matches!(failure("{{#with a as |x y|}}{{/with}}").0, TemplateErrorKind::Unsupported(_)));
 }
 
 #[test]
 fn jsonpath_literals_are_checked_at_load_time() {
     let (kind, _, _) = failure(r#"{{jsonpath steps.a.json "$["}}"#);
     assert!(matches!(kind, TemplateErrorKind::InvalidJsonPath { ref path, .. } if path == "$["));
-    assert_eq!(
-        failure("{{count_by steps.a.json 3}}").0,
-        TemplateErrorKind::JsonPathNotString("count_by".into())
-    );
+    assert_eq!(failure("{{count_by steps.a.json 3}}").0, TemplateErrorKind::JsonPathNotString("count_by".into()));
     assert!(Template::parse("{{jsonpath steps.a.json vars.path}}").is_ok());
 }
 
@@ -270,9 +210,20 @@ fn deep_nesting_is_refused_not_a_crash() {
 #[test]
 fn every_error_message_is_a_lowercase_fragment() {
     let sources = [
-        "{{x", "{{#if a}}", "{{#if a}}{{/each}}", "{{foo 1.2.3}}", "{{foo x}}", "{{add 1}}",
-        "{{json x a=1}}", "{{if x}}", "{{#upper x}}{{/upper}}", "{{> p}}", "{{../x}}",
-        "{{@index}}", "{{#each a}}{{@foo}}{{/each}}", r#"{{jsonpath x "$["}}"#,
+        "{{x",
+        "{{#if a}}",
+        "{{#if a}}{{/each}}",
+        "{{foo 1.2.3}}",
+        "{{foo x}}",
+        "{{add 1}}",
+        "{{json x a=1}}",
+        "{{if x}}",
+        "{{#upper x}}{{/upper}}",
+        "{{> p}}",
+        "{{../x}}",
+        "{{@index}}",
+        "{{#each a}}{{@foo}}{{/each}}",
+        r#"{{jsonpath x "$["}}"#,
         "{{jsonpath x 1}}",
     ];
     for source in sources {
@@ -291,14 +242,72 @@ fn parsed_templates_compare_by_source() {
 
 fn template_soup() -> impl Strategy<Value = String> {
     let token = prop::sample::select(vec![
-        "{{", "}}", "{{{", "}}}", "{{#if ", "{{#each ", "{{#with ", "{{/if}}", "{{/each}}",
-        "{{/with}}", "{{else}}", "{{else if ", "{{^}}", "(", ")", " ", "vars.x", "vars.n",
-        "inputs.list", "inputs.host", "steps.a.json", "this", "../", "@index", "@key",
-        "@root.", "\"", "'", "\\", "~", "add ", "div ", "default ", "jsonpath ", "count_by ",
-        "range ", "join ", "lookup ", "len ", "\"$[*]\"", "\"$..x\"", "1", "0", "-1", "1e3",
-        ".", "[0]", " as |a b|", " as |a|", "a", "b", "\n", "{{!", "{{!--", "--}}", "{{>",
-        "{{*", "{{{{raw}}}}", "{{{{/raw}}}}", "é", "=", "includeZero=true", "null", "true",
-        "[1,2]", "{\"k\":1}",
+        "{{",
+        "}}",
+        "{{{",
+        "}}}",
+        "{{#if ",
+        "{{#each ",
+        "{{#with ",
+        "{{/if}}",
+        "{{/each}}",
+        "{{/with}}",
+        "{{else}}",
+        "{{else if ",
+        "{{^}}",
+        "(",
+        ")",
+        " ",
+        "vars.x",
+        "vars.n",
+        "inputs.list",
+        "inputs.host",
+        "steps.a.json",
+        "this",
+        "../",
+        "@index",
+        "@key",
+        "@root.",
+        "\"",
+        "'",
+        "\\",
+        "~",
+        "add ",
+        "div ",
+        "default ",
+        "jsonpath ",
+        "count_by ",
+        "range ",
+        "join ",
+        "lookup ",
+        "len ",
+        "\"$[*]\"",
+        "\"$..x\"",
+        "1",
+        "0",
+        "-1",
+        "1e3",
+        ".",
+        "[0]",
+        " as |a b|",
+        " as |a|",
+        "a",
+        "b",
+        "\n",
+        "{{!",
+        "{{!--",
+        "--}}",
+        "{{>",
+        "{{*",
+        "{{{{raw}}}}",
+        "{{{{/raw}}}}",
+        "é",
+        "=",
+        "includeZero=true",
+        "null",
+        "true",
+        "[1,2]",
+        "{\"k\":1}",
     ]);
     prop::collection::vec(token, 0..40).prop_map(|tokens| tokens.concat())
 }

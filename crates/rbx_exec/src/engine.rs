@@ -1,0 +1,384 @@
+//! The engine loop: steps in order, `when`, tries with timeouts and retries, expectations,
+//! captures, `on_failure`, then `finally`. It emits [`RunEvent`]s and never prints.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rbx_checks::{CheckFailure, evaluate_all};
+use rbx_model::{Backoff, OnFailure, Retry, Runbook, Step, StepKind};
+use rbx_template::{Renderer, Template};
+use serde_json::{Map, Value, json};
+use tokio::sync::watch;
+
+use crate::context::{RunContext, TemplateOperands};
+use crate::events::{EventSink, RunEvent, RunStatus, StepInfo, StepOutcome};
+use crate::kinds::{self, Attempt};
+use crate::masking::Masker;
+use crate::prepare::Prepared;
+
+/// A step's default timeout when neither the step nor `defaults` sets one.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How to run, beyond the runbook and its inputs.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The run's id.
+    pub run_id: String,
+    /// Emit `Output` events as a step prints (for `-v`).
+    pub stream_output: bool,
+    /// The environment templates see as `env`.
+    pub env: Map<String, Value>,
+    /// Who runs it.
+    pub user: String,
+    /// Where.
+    pub host: String,
+    /// The incident label, if any.
+    pub incident: Option<String>,
+    /// Bytes of each output stream kept in a result.
+    pub output_cap: usize,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// The run's id.
+    pub run_id: String,
+    /// Its status.
+    pub status: RunStatus,
+    /// Steps that ended with each outcome.
+    pub outcomes: Vec<(String, StepOutcome)>,
+}
+
+/// One run of one runbook.
+pub struct Engine<'s> {
+    runbook: Arc<Runbook>,
+    pub(crate) renderer: Renderer,
+    pub(crate) masker: Arc<Masker>,
+    pub(crate) context: RunContext,
+    operand_cache: Mutex<HashMap<String, Template>>,
+    pub(crate) sink: &'s mut dyn EventSink,
+    pub(crate) cancel: watch::Receiver<bool>,
+    pub(crate) options: RunOptions,
+}
+
+/// The result of one step, before it is recorded.
+struct StepReport {
+    outcome: StepOutcome,
+    result: Map<String, Value>,
+    failures: Vec<CheckFailure>,
+    error: Option<String>,
+    attempts: u32,
+    captured: Vec<String>,
+}
+
+impl<'s> Engine<'s> {
+    /// Prepares a run; nothing runs until [`Engine::run`].
+    pub fn new(
+        runbook: Arc<Runbook>,
+        prepared: Prepared,
+        options: RunOptions,
+        sink: &'s mut dyn EventSink,
+        cancel: watch::Receiver<bool>,
+    ) -> Engine<'s> {
+        let masker = Arc::new(Masker::new(prepared.secret_values()));
+        let mut run = Map::new();
+        run.insert("id".into(), json!(options.run_id));
+        run.insert("runbook".into(), json!(runbook.id.value));
+        run.insert("title".into(), json!(runbook.display_title()));
+        run.insert("severity".into(), json!(runbook.severity.as_ref().map(|s| s.value.as_str())));
+        run.insert("started_at".into(), json!(now()));
+        run.insert("user".into(), json!(options.user));
+        run.insert("host".into(), json!(options.host));
+        run.insert("incident".into(), json!(options.incident));
+        let context = RunContext::new(prepared.inputs, prepared.secrets, options.env.clone(), run);
+        Engine {
+            runbook,
+            renderer: Renderer::new(),
+            masker,
+            context,
+            operand_cache: Mutex::new(HashMap::new()),
+            sink,
+            cancel,
+            options,
+        }
+    }
+
+    /// Runs `steps`, then `finally`, and reports how it went.
+    pub async fn run(mut self) -> RunSummary {
+        let started = Instant::now();
+        let runbook = Arc::clone(&self.runbook);
+        let inputs = self.masker.mask_json(&self.context.value()["inputs"]);
+        self.sink.emit(&RunEvent::RunStarted {
+            run_id: self.options.run_id.clone(),
+            runbook: runbook.id.value.clone(),
+            title: runbook.display_title().to_owned(),
+            file: runbook.file.path().display().to_string(),
+            started_at: now(),
+            inputs,
+            step_count: runbook.steps.len() + runbook.finally.len(),
+        });
+        let mut outcomes = Vec::new();
+        let mut status = RunStatus::Passed;
+        for (index, step) in runbook.steps.iter().enumerate() {
+            if self.cancelled() {
+                status = RunStatus::Interrupted;
+                break;
+            }
+            let outcome = self.run_step(step, index).await;
+            outcomes.push((step.id.value.clone(), outcome));
+            if self.cancelled() {
+                status = RunStatus::Interrupted;
+                break;
+            }
+            if outcome == StepOutcome::Failed {
+                status = RunStatus::Failed;
+                break;
+            }
+        }
+        self.context.set_run_field("status", json!(status.as_str()));
+        // `finally` runs whatever happened, even after Ctrl-C, so it gets a fresh cancel
+        // signal: only a second Ctrl-C (which exits at once) stops it.
+        let (_keep_alive, finally_cancel) = watch::channel(false);
+        self.cancel = finally_cancel;
+        for (offset, step) in runbook.finally.iter().enumerate() {
+            let outcome = self.run_step(step, runbook.steps.len() + offset).await;
+            outcomes.push((step.id.value.clone(), outcome));
+            if outcome == StepOutcome::Failed && status == RunStatus::Passed {
+                status = RunStatus::Failed;
+            }
+        }
+        self.sink.emit(&RunEvent::RunFinished { status, finished_at: now(), duration_ms: millis(started.elapsed()) });
+        RunSummary { run_id: self.options.run_id.clone(), status, outcomes }
+    }
+
+    pub(crate) fn cancelled(&self) -> bool {
+        *self.cancel.borrow()
+    }
+
+    async fn run_step(&mut self, step: &Step, index: usize) -> StepOutcome {
+        let started = Instant::now();
+        self.sink.emit(&RunEvent::StepStarted {
+            step: StepInfo {
+                id: step.id.value.clone(),
+                index,
+                title: step.title.clone(),
+                phase: step.phase.map(|p| p.as_str()),
+                kind: step.kind.name(),
+                in_finally: step.in_finally,
+            },
+            at: now(),
+        });
+        let report = if self.holds(&step.when).is_empty() {
+            self.run_tries(step).await
+        } else {
+            StepReport {
+                outcome: StepOutcome::Skipped,
+                result: Map::new(),
+                failures: Vec::new(),
+                error: None,
+                attempts: 0,
+                captured: Vec::new(),
+            }
+        };
+        self.record(step, report, started)
+    }
+
+    /// Evaluates checks over the run context; the failures (empty when all hold).
+    fn holds(&self, checks: &[rbx_checks::Check]) -> Vec<CheckFailure> {
+        if checks.is_empty() {
+            return Vec::new();
+        }
+        let context = self.context.value();
+        let operands = TemplateOperands::new(&self.renderer, context, &self.operand_cache);
+        evaluate_all(checks, context, &operands).failures
+    }
+
+    async fn run_tries(&mut self, step: &Step) -> StepReport {
+        let retry = step.retry.clone().or_else(|| self.runbook.defaults.retry.clone());
+        let attempts_allowed = retry.as_ref().map_or(1, |r| r.attempts.max(1));
+        let mut attempt_number = 0;
+        loop {
+            attempt_number += 1;
+            let attempt = self.attempt(step, attempt_number).await;
+            let failures = self.expectation_failures(step, &attempt);
+            let failed = attempt.error.is_some() || !failures.is_empty();
+            let can_retry = failed && attempt_number < attempts_allowed && !self.cancelled() && !attempt.cancelled;
+            if can_retry && let Some(retry) = &retry {
+                let delay = retry_delay(retry, attempt_number);
+                let reason = attempt
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| failures.first().map(ToString::to_string).unwrap_or_default());
+                self.sink.emit(&RunEvent::RetryScheduled {
+                    step_id: step.id.value.clone(),
+                    attempt: attempt_number,
+                    reason: self.masker.mask_str(&reason).into_owned(),
+                    delay_ms: millis(delay),
+                });
+                if self.sleep(delay).await {
+                    continue;
+                }
+            }
+            return self.finish_tries(step, attempt, failures, attempt_number);
+        }
+    }
+
+    fn finish_tries(
+        &mut self,
+        step: &Step,
+        attempt: Attempt,
+        failures: Vec<CheckFailure>,
+        attempts: u32,
+    ) -> StepReport {
+        let mut report = StepReport {
+            outcome: StepOutcome::Passed,
+            result: attempt.result,
+            failures,
+            error: attempt.error,
+            attempts,
+            captured: Vec::new(),
+        };
+        if report.error.is_none() && report.failures.is_empty() {
+            self.capture(step, &mut report);
+        }
+        if report.error.is_some() || !report.failures.is_empty() {
+            report.outcome =
+                if step.on_failure == OnFailure::Continue { StepOutcome::Tolerated } else { StepOutcome::Failed };
+        }
+        report
+    }
+
+    async fn attempt(&mut self, step: &Step, number: u32) -> Attempt {
+        let timeout = self.timeout_of(step);
+        let started = Instant::now();
+        let mut attempt = kinds::execute(self, step, number, timeout).await;
+        attempt.result.insert("duration_ms".into(), json!(millis(started.elapsed())));
+        attempt
+    }
+
+    /// The step's own `expect`, or its kind's default expectation.
+    fn expectation_failures(&self, step: &Step, attempt: &Attempt) -> Vec<CheckFailure> {
+        if attempt.error.is_some() {
+            return attempt.failures.clone();
+        }
+        let subject = Value::Object(attempt.result.clone());
+        match &step.expect {
+            Some(checks) => {
+                let mut failures = attempt.failures.clone();
+                let operands = TemplateOperands::new(&self.renderer, self.context.value(), &self.operand_cache);
+                failures.extend(evaluate_all(checks, &subject, &operands).failures);
+                failures
+            }
+            None => kinds::default_expectation(&step.kind, &subject, &attempt.failures),
+        }
+    }
+
+    fn capture(&mut self, step: &Step, report: &mut StepReport) {
+        if step.capture.is_empty() {
+            return;
+        }
+        let subject = Value::Object(report.result.clone());
+        for capture in &step.capture {
+            match rbx_checks::capture(&capture.path, capture.regex.as_ref(), &subject) {
+                Ok(value) => {
+                    if capture.secret {
+                        let secret_text = match &value {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        Arc::make_mut(&mut self.masker).add(secret_text);
+                    }
+                    self.context.set_var(&capture.name.value, value);
+                    report.captured.push(capture.name.value.clone());
+                }
+                Err(error) => {
+                    report.error = Some(format!("capture `{}`: {error}", capture.name.value));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, step: &Step, report: StepReport, started: Instant) -> StepOutcome {
+        let mut result = report.result;
+        result.insert("outcome".into(), json!(report.outcome.as_str()));
+        let result = Value::Object(result);
+        let masked_result = self.masker.mask_json(&result);
+        let failures = report
+            .failures
+            .iter()
+            .map(|f| CheckFailure {
+                expected: self.masker.mask_json(&f.expected),
+                actual: f.actual.as_ref().map(|a| self.masker.mask_json(a)),
+                reason: f.reason.as_ref().map(|r| self.masker.mask_str(r).into_owned()),
+                ..f.clone()
+            })
+            .collect();
+        self.context.set_step(&step.id.value, result);
+        self.sink.emit(&RunEvent::StepFinished {
+            step_id: step.id.value.clone(),
+            outcome: report.outcome,
+            at: now(),
+            duration_ms: millis(started.elapsed()),
+            attempts: report.attempts,
+            result: masked_result,
+            failures,
+            error: report.error.map(|e| self.masker.mask_str(&e).into_owned()),
+            captured: report.captured,
+        });
+        report.outcome
+    }
+
+    fn timeout_of(&self, step: &Step) -> Option<Duration> {
+        match (&step.kind, step.timeout, self.runbook.defaults.timeout) {
+            (_, Some(own), _) => Some(own),
+            (StepKind::Wait(_) | StepKind::Runbook(_) | StepKind::Manual(_), None, _) => None,
+            (_, None, Some(default)) => Some(default),
+            (_, None, None) => Some(DEFAULT_TIMEOUT),
+        }
+    }
+
+    /// Sleeps unless cancelled; false when cancelled.
+    pub(crate) async fn sleep(&mut self, duration: Duration) -> bool {
+        if self.cancelled() {
+            return false;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(duration) => true,
+            _ = self.cancel.wait_for(|cancelled| *cancelled) => false,
+        }
+    }
+
+    /// The runbook being run.
+    pub(crate) fn runbook(&self) -> &Runbook {
+        &self.runbook
+    }
+}
+
+/// The wait before try `failed_attempt + 1`.
+pub fn retry_delay(retry: &Retry, failed_attempt: u32) -> Duration {
+    let base = match retry.backoff {
+        Backoff::Constant => retry.delay,
+        Backoff::Exponential => {
+            let factor = 2u32.saturating_pow(failed_attempt.saturating_sub(1));
+            retry.delay.saturating_mul(factor)
+        }
+    };
+    let capped = retry.max_delay.map_or(base, |max| base.min(max));
+    if retry.jitter {
+        let fraction = 0.5 + rand::random::<f64>() * 0.5;
+        capped.mul_f64(fraction)
+    } else {
+        capped
+    }
+}
+
+/// Now, RFC 3339 UTC.
+pub fn now() -> String {
+    jiff::Timestamp::now().round(jiff::Unit::Millisecond).map(|t| t.to_string()).unwrap_or_default()
+}
+
+pub(crate) fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}

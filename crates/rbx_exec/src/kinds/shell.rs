@@ -1,0 +1,120 @@
+//! `shell` steps: rendered with shell-word quoting, run in their own process group.
+
+use std::time::Duration;
+
+use rbx_model::{ShellStep, Step};
+use rbx_template::Destination;
+use serde_json::{Map, Value, json};
+
+use super::{Attempt, announce};
+use crate::engine::Engine;
+use crate::events::{OutputStream, RunEvent};
+use crate::masking::MaskingStream;
+use crate::process::{Ended, ShellCommand, Stream, run_shell};
+
+pub(crate) async fn execute(
+    engine: &mut Engine<'_>,
+    step: &Step,
+    shell: &ShellStep,
+    number: u32,
+    timeout: Option<Duration>,
+) -> Attempt {
+    let context = engine.context.value();
+    let script = match engine.renderer.render_text(&shell.run.template, Destination::ShellWord, context) {
+        Ok(script) => script,
+        Err(error) => return Attempt::failed(format!("template: {error}")),
+    };
+    let mut env = Vec::with_capacity(shell.env.len());
+    for (name, value) in &shell.env {
+        match engine.renderer.render_text(&value.template, Destination::Text, context) {
+            Ok(value) => env.push((name.clone(), value)),
+            Err(error) => return Attempt::failed(format!("template in env `{name}`: {error}")),
+        }
+    }
+    let cwd = match &shell.cwd {
+        Some(cwd) => match engine.renderer.render_text(&cwd.template, Destination::Text, context) {
+            Ok(cwd) => Some(cwd.into()),
+            Err(error) => return Attempt::failed(format!("template in cwd: {error}")),
+        },
+        None => None,
+    };
+    let program = shell.shell.or(engine.runbook().defaults.shell).unwrap_or_default();
+    announce(engine, step, number, Some(script.clone()));
+    let command = ShellCommand {
+        program: program.as_str().to_owned(),
+        script,
+        env,
+        cwd,
+        timeout,
+        output_cap: engine.options.output_cap,
+    };
+
+    let Engine { sink, masker, cancel, options, .. } = engine;
+    let stream_output = options.stream_output;
+    let step_id = step.id.value.clone();
+    let mut streams = [MaskingStream::new(masker.clone()), MaskingStream::new(masker.clone())];
+    let mut emit = |stream: OutputStream, bytes: Vec<u8>| {
+        if !bytes.is_empty() {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            sink.emit(&RunEvent::Output { step_id: step_id.clone(), stream, text });
+        }
+    };
+    let mut on_chunk = |stream: Stream, chunk: &[u8]| {
+        if stream_output {
+            let (index, kind) = match stream {
+                Stream::Stdout => (0, OutputStream::Stdout),
+                Stream::Stderr => (1, OutputStream::Stderr),
+            };
+            let safe = streams[index].push(chunk);
+            emit(kind, safe);
+        }
+    };
+    let outcome = run_shell(&command, &mut on_chunk, cancel).await;
+    if stream_output {
+        let [out, err] = &mut streams;
+        emit(OutputStream::Stdout, out.finish());
+        emit(OutputStream::Stderr, err.finish());
+    }
+    let output = match outcome {
+        Ok(output) => output,
+        Err(error) => return Attempt::failed(error.to_string()),
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let mut result = Map::new();
+    result.insert("exit_code".into(), json!(output.exit_code));
+    if let Some(json) = parse_json(&stdout) {
+        result.insert("json".into(), json);
+    }
+    result.insert("stdout".into(), json!(stdout));
+    result.insert("stderr".into(), json!(stderr));
+    if let Some(signal) = output.signal {
+        result.insert("signal".into(), json!(signal));
+    }
+    if output.stdout_truncated || output.stderr_truncated {
+        result.insert(
+            "truncated".into(),
+            json!({ "stdout": output.stdout_truncated, "stderr": output.stderr_truncated, "cap_bytes": command.output_cap }),
+        );
+    }
+    let (error, cancelled) = match output.ended {
+        Ended::Exited => (None, false),
+        Ended::TimedOut => (
+            Some(format!(
+                "timed out after {} (process group killed)",
+                rbx_model::format_duration(timeout.unwrap_or_default())
+            )),
+            false,
+        ),
+        Ended::Cancelled => (Some("interrupted (process group killed)".to_owned()), true),
+    };
+    Attempt { result, failures: Vec::new(), error, cancelled }
+}
+
+fn parse_json(stdout: &str) -> Option<Value> {
+    let trimmed = stdout.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    serde_json::from_str(trimmed).ok()
+}

@@ -1,0 +1,221 @@
+//! The terminal view of a run: one line per step, a live spinner on a terminal, failure
+//! details, and a closing summary.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressStyle};
+use rbx_exec::events::{EventSink, OutputStream, RunEvent, RunStatus, StepInfo, StepOutcome};
+
+/// Options of the human reporter.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    /// Colours (a terminal without `NO_COLOR`).
+    pub color: bool,
+    /// A live spinner for the running step (a terminal only).
+    pub spinner: bool,
+    /// Stream step output and commands (`-v`).
+    pub verbose: bool,
+}
+
+/// Writes a run for a person.
+pub struct HumanReporter<W: Write + Send> {
+    out: W,
+    options: HumanOptions,
+    current: Option<StepInfo>,
+    spinner: Option<ProgressBar>,
+    counts: [usize; 6],
+    width: usize,
+}
+
+impl<W: Write + Send> HumanReporter<W> {
+    /// A reporter writing to `out`.
+    pub fn new(out: W, options: HumanOptions) -> HumanReporter<W> {
+        HumanReporter { out, options, current: None, spinner: None, counts: [0; 6], width: 12 }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.options.color { format!("{style}{text}{style:#}") } else { text.to_owned() }
+    }
+
+    fn line(&mut self, text: &str) {
+        match &self.spinner {
+            Some(spinner) => spinner.suspend(|| {
+                let _ = writeln!(self.out, "{text}");
+            }),
+            None => {
+                let _ = writeln!(self.out, "{text}");
+            }
+        }
+    }
+
+    fn stop_spinner(&mut self) {
+        if let Some(spinner) = self.spinner.take() {
+            spinner.finish_and_clear();
+        }
+    }
+}
+
+fn outcome_style(outcome: StepOutcome) -> (Style, &'static str) {
+    let color = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    match outcome {
+        StepOutcome::Passed => (color(AnsiColor::Green), "✓ passed   "),
+        StepOutcome::Failed => (color(AnsiColor::Red).bold(), "✗ failed   "),
+        StepOutcome::Tolerated => (color(AnsiColor::Yellow), "! tolerated"),
+        StepOutcome::Skipped => (color(AnsiColor::BrightBlack), "- skipped  "),
+        StepOutcome::Declined => (color(AnsiColor::Yellow), "⊘ declined "),
+        StepOutcome::Pending => (color(AnsiColor::Cyan), "… pending  "),
+    }
+}
+
+fn outcome_index(outcome: StepOutcome) -> usize {
+    match outcome {
+        StepOutcome::Passed => 0,
+        StepOutcome::Failed => 1,
+        StepOutcome::Tolerated => 2,
+        StepOutcome::Skipped => 3,
+        StepOutcome::Declined => 4,
+        StepOutcome::Pending => 5,
+    }
+}
+
+/// `950ms`, `1.2s`, `2m05s`.
+pub fn human_duration(millis: u64) -> String {
+    match millis {
+        0..1_000 => format!("{millis}ms"),
+        1_000..60_000 => format!("{:.1}s", millis as f64 / 1000.0),
+        _ => format!("{}m{:02}s", millis / 60_000, (millis % 60_000) / 1000),
+    }
+}
+
+fn last_lines(text: &str, count: usize) -> Vec<&str> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(count)..].to_vec()
+}
+
+impl<W: Write + Send> EventSink for HumanReporter<W> {
+    fn emit(&mut self, event: &RunEvent) {
+        match event {
+            RunEvent::RunStarted { run_id, runbook, title, step_count, .. } => {
+                let bold = Style::new().bold();
+                let header = format!("{} {runbook}: {title}", self.paint(bold, "▶"));
+                self.line(&header);
+                let dim = Style::new().dimmed();
+                let detail = self.paint(dim, &format!("  run {run_id}, {step_count} step(s)"));
+                self.line(&detail);
+                self.width = 12;
+            }
+            RunEvent::StepStarted { step, .. } => {
+                self.width = self.width.max(step.id.len());
+                if self.options.spinner {
+                    let spinner = ProgressBar::new_spinner();
+                    let style = ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+                    spinner.set_style(style);
+                    spinner.set_message(format!(
+                        "{:<8} {}  {}",
+                        step.phase.unwrap_or(""),
+                        step.id,
+                        step.title.as_deref().unwrap_or("")
+                    ));
+                    spinner.enable_steady_tick(Duration::from_millis(100));
+                    self.spinner = Some(spinner);
+                }
+                self.current = Some(step.clone());
+            }
+            RunEvent::AttemptStarted { attempt, action, .. } => {
+                if self.options.verbose
+                    && let Some(action) = action
+                {
+                    let prefix = if *attempt > 1 { format!("  try {attempt}: ") } else { "  ".to_owned() };
+                    let text = self.paint(Style::new().dimmed(), &format!("{prefix}$ {action}"));
+                    self.line(&text);
+                }
+            }
+            RunEvent::RetryScheduled { attempt, reason, delay_ms, .. } => {
+                let text = format!("  ↻ try {attempt} failed: {reason}; next try in {}", human_duration(*delay_ms));
+                let painted = self.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &text);
+                self.line(&painted);
+            }
+            RunEvent::Output { stream, text, .. } => {
+                let marker = if *stream == OutputStream::Stderr { "  ┃ " } else { "  │ " };
+                for line in text.lines() {
+                    let text = format!("{marker}{line}");
+                    self.line(&text);
+                }
+            }
+            RunEvent::Message { text, .. } => {
+                let label = self.paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(), "note:");
+                self.line(&format!("  {label} {text}"));
+            }
+            RunEvent::StepFinished { step_id, outcome, duration_ms, result, failures, error, attempts, .. } => {
+                self.stop_spinner();
+                self.counts[outcome_index(*outcome)] += 1;
+                let step = self.current.take();
+                let (style, word) = outcome_style(*outcome);
+                let phase = step.as_ref().and_then(|s| s.phase).unwrap_or("");
+                let title = step.as_ref().and_then(|s| s.title.clone()).unwrap_or_default();
+                let retries = if *attempts > 1 { format!(" ({attempts} tries)") } else { String::new() };
+                let text = format!(
+                    "{} {phase:<9}{step_id:<width$}  {title}  {}{retries}",
+                    self.paint(style, word),
+                    self.paint(Style::new().dimmed(), &human_duration(*duration_ms)),
+                    width = self.width
+                );
+                self.line(text.trim_end());
+                if matches!(outcome, StepOutcome::Failed | StepOutcome::Tolerated) {
+                    if let Some(error) = error {
+                        let text =
+                            format!("    {}", self.paint(Style::new().fg_color(Some(AnsiColor::Red.into())), error));
+                        self.line(&text);
+                    }
+                    for failure in failures {
+                        self.line(&format!("    ✗ {failure}"));
+                    }
+                    if let Some(stderr) = result.get("stderr").and_then(|s| s.as_str()) {
+                        let tail = last_lines(stderr, 5);
+                        if !tail.is_empty() {
+                            self.line("    stderr:");
+                            for line in tail {
+                                let text = format!("    ┃ {line}");
+                                self.line(&text);
+                            }
+                        }
+                    }
+                }
+            }
+            RunEvent::RunFinished { status, duration_ms, .. } => {
+                self.stop_spinner();
+                let [passed, failed, tolerated, skipped, declined, pending] = self.counts;
+                let mut parts = vec![format!("{passed} passed")];
+                for (count, word) in [
+                    (failed, "failed"),
+                    (tolerated, "tolerated"),
+                    (skipped, "skipped"),
+                    (declined, "declined"),
+                    (pending, "pending"),
+                ] {
+                    if count > 0 {
+                        parts.push(format!("{count} {word}"));
+                    }
+                }
+                let (style, word) = match status {
+                    RunStatus::Passed => (Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), "run passed"),
+                    RunStatus::Failed => (Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), "run failed"),
+                    RunStatus::Declined => {
+                        (Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold(), "run declined")
+                    }
+                    RunStatus::Pending => (Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(), "run pending"),
+                    RunStatus::Interrupted => {
+                        (Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), "run interrupted")
+                    }
+                };
+                let text =
+                    format!("{}: {} in {}", self.paint(style, word), parts.join(", "), human_duration(*duration_ms));
+                self.line(&text);
+                let _ = self.out.flush();
+            }
+        }
+    }
+}
