@@ -69,7 +69,8 @@ fn loader_and_schema_agree_on_every_accepted_runbook() {
         }
         accepted += 1;
         let instance = as_json(path);
-        let errors: Vec<String> = validator.iter_errors(&instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(&instance).map(|e| format!("{} at {}", e, e.instance_path())).collect();
         if !errors.is_empty() {
             disagreements.push(format!("{}: {}", path.display(), errors.join("; ")));
         }

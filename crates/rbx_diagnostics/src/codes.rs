@@ -3,7 +3,7 @@
 
 use crate::Severity;
 
-/// A stable diagnostic code with its name and one-paragraph explanation (`rbx lint --explain`).
+/// A stable diagnostic code with its name and one-paragraph explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Code {
     /// The code itself, e.g. `E105`.
@@ -80,6 +80,8 @@ codes! {
         "A limit of the format is exceeded (at most 10,000 steps, parallel at most 1,000, ...).";
     INVALID_FIELD_COMBINATION = "E114", "invalid-field-combination", Error,
         "Two fields that exclude each other, or one that needs another (`parallel` needs `for_each`, `interval` needs `until`, `on_decline` needs `confirm`, `json` and `body` together, `connection` and `url` together).";
+    CONNECTION_KIND = "E115", "connection-kind", Error,
+        "A connection has exactly one kind key: `http`, `sql` or `redis`.";
     TEMPLATE_SYNTAX = "E120", "template-syntax", Error,
         "The Handlebars template does not parse, e.g. an unclosed `{{`.";
     TEMPLATE_IN_SQL = "E121", "template-in-sql", Error,
@@ -98,8 +100,10 @@ codes! {
         "Runbooks call each other in a cycle, which would never end.";
     NESTED_RUNBOOK_INVALID = "E131", "nested-runbook-invalid", Error,
         "The runbook a `runbook` step calls cannot be read or is invalid; its own diagnostics follow.";
+    NESTED_RUNBOOK_INPUT = "E132", "nested-runbook-input", Error,
+        "A `runbook` step passes an input the called runbook does not declare, or omits a required one.";
     UNKNOWN_INPUT = "E140", "unknown-input", Error,
-        "`--var`, `--vars-file` or `--answer` names an input the runbook does not declare.";
+        "`--var` or `--vars-file` names an input the runbook does not declare.";
     INVALID_INPUT_VALUE = "E141", "invalid-input-value", Error,
         "A value given for an input does not convert to its declared type, or is not one of its allowed values.";
     MISSING_INPUT = "E142", "missing-input", Error,
@@ -108,8 +112,6 @@ codes! {
         "A required secret's environment variable is unset or empty; the run refuses to start without it.";
     UNSUPPORTED_STEP = "E144", "unsupported-step-kind", Error,
         "The runbook uses a step kind this build of rbx cannot run yet.";
-    NESTED_RUNBOOK_INPUT = "E132", "nested-runbook-input", Error,
-        "A `runbook` step passes an input the called runbook does not declare, or omits a required one.";
 }
 
 /// Looks a load-time code up by its id (`E105`).

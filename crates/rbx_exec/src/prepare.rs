@@ -116,6 +116,28 @@ pub fn prepare(
         if !SUPPORTED_KINDS.contains(&step.kind.name()) {
             problems.push(unsupported(step.kind_span, &step.kind, &step.id.value));
         }
+        // Running a step while ignoring `confirm` would run a destructive action without
+        // asking; refusing is the only safe answer until these fields are implemented.
+        let unsupported_fields = [
+            ("confirm", step.confirm.is_some()),
+            ("until", step.until.is_some()),
+            ("for_each", step.for_each.is_some()),
+        ];
+        for (field, present) in unsupported_fields {
+            if present {
+                problems.push(
+                    Diagnostic::new(
+                        codes::UNSUPPORTED_STEP,
+                        step.id.span,
+                        format!("step `{}`: this build of rbx cannot run `{field}` yet", step.id.value),
+                    )
+                    .with_label(format!("uses `{field}`"))
+                    .with_help(
+                        "`rbx lint` still checks this runbook; running it would ignore the field, so rbx refuses",
+                    ),
+                );
+            }
+        }
     }
     if problems.is_empty() { Ok(Prepared { inputs, secrets }) } else { Err(problems) }
 }

@@ -9,20 +9,29 @@ use crate::reader::{self as read, Cx, Fields};
 use crate::refs::PendingRef;
 use crate::types::Capture;
 
+/// What a check's paths select from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Subject {
+    /// The run context (`when`, `assert`): `$.steps.x` must name an earlier step.
+    Context,
+    /// The step's own result (`expect`, `until`).
+    Result,
+}
+
 /// A check or a list of checks.
-pub(crate) fn checks(cx: &mut Cx<'_>, node: &Node, what: &str) -> Vec<Check> {
+pub(crate) fn checks(cx: &mut Cx<'_>, node: &Node, what: &str, subject: Subject) -> Vec<Check> {
     if node.is_null() {
         cx.wrong_type(node, what, "a check or a list of checks");
         return Vec::new();
     }
-    read::one_or_many(node).iter().filter_map(|item| check(cx, item, what)).collect()
+    read::one_or_many(node).iter().filter_map(|item| check(cx, item, what, subject)).collect()
 }
 
 fn check_keys() -> Vec<&'static str> {
     ["path", "message", "any", "all", "not"].into_iter().chain(OPERATOR_NAMES.iter().copied()).collect()
 }
 
-fn check(cx: &mut Cx<'_>, node: &Node, what: &str) -> Option<Check> {
+fn check(cx: &mut Cx<'_>, node: &Node, what: &str, subject: Subject) -> Option<Check> {
     let fields = Fields::open(cx, node, &format!("a check in {what}"), &check_keys())?;
     let message = fields.get("message").and_then(|n| read::text(cx, n, "`message`"));
     let combinators: Vec<_> =
@@ -48,11 +57,11 @@ fn check(cx: &mut Cx<'_>, node: &Node, what: &str) -> Option<Check> {
                     cx.wrong_type(&first.value, "`not`", "one check (use `any` or `all` for lists)");
                     return None;
                 }
-                CheckKind::Not(Box::new(check(cx, &first.value, what)?))
+                CheckKind::Not(Box::new(check(cx, &first.value, what, subject)?))
             }
             combinator => {
                 let items = read::list(cx, &first.value, &format!("`{combinator}`"))?;
-                let parsed: Vec<Check> = items.iter().filter_map(|item| check(cx, item, what)).collect();
+                let parsed: Vec<Check> = items.iter().filter_map(|item| check(cx, item, what, subject)).collect();
                 if parsed.len() != items.len() {
                     return None;
                 }
@@ -101,7 +110,9 @@ fn check(cx: &mut Cx<'_>, node: &Node, what: &str) -> Option<Check> {
         }
     }
     let path = path?;
-    if let Some(scope_path) = path_reference(&path) {
+    if subject == Subject::Context
+        && let Some(scope_path) = path_reference(&path)
+    {
         cx.refs.push(PendingRef::from_path(scope_path, path_entry.value.span, cx.scope));
     }
     Some(Check { kind: CheckKind::Path { path, operators: parsed }, message })
@@ -119,16 +130,26 @@ fn record_operand_templates(cx: &mut Cx<'_>, node: &Node) {
     }
 }
 
-/// The leading `$.steps.x` / `$.inputs.x` / `$.vars.x` of a run-context path, as segments.
+/// The leading names of a run-context path (`$.steps.x.outcome` → `steps`, `x`, `outcome`),
+/// checked like template references. Bracket forms and wildcards end the prefix.
 fn path_reference(path: &CompiledPath) -> Option<Vec<String>> {
     let rest = path.source().strip_prefix("$.")?;
-    let mut parts = rest.splitn(3, '.');
-    let root = parts.next()?;
-    if !["steps", "inputs", "vars", "secrets"].contains(&root) {
-        return None;
+    let segments: Vec<String> = rest
+        .split('.')
+        .map_while(|part| {
+            let name: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            (!name.is_empty() && name.len() == part.len()).then_some(name)
+        })
+        .take(3)
+        .collect();
+    let root = rest.split(['.', '[']).next()?;
+    match segments.first() {
+        Some(first) if first == root => Some(segments),
+        _ if !root.is_empty() && root.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            Some(vec![root.to_owned()])
+        }
+        _ => None,
     }
-    let name: String = parts.next()?.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-    (!name.is_empty()).then(|| vec![root.to_owned(), name])
 }
 
 pub(crate) fn path(cx: &mut Cx<'_>, node: &Node) -> Option<CompiledPath> {

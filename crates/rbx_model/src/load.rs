@@ -191,7 +191,7 @@ fn build(cx: &mut Cx<'_>) -> Option<Runbook> {
 fn runbook(cx: &mut Cx<'_>, root: &Node) -> Option<Runbook> {
     let fields = Fields::open(cx, root, "the runbook", TOP_LEVEL_KEYS)?;
     if let Some(version) = fields.get("rbx")
-        && !matches!(version.as_scalar().map(|s| s.text.as_str()), Some("1"))
+        && !matches!(version.as_scalar().map(|s| s.value), Some(rbx_syntax::ScalarValue::Int(1)))
     {
         {
             cx.report(
@@ -278,8 +278,7 @@ fn runbook(cx: &mut Cx<'_>, root: &Node) -> Option<Runbook> {
 
 fn severity(cx: &mut Cx<'_>, node: &Node) -> Option<Spanned<IncidentSeverity>> {
     let text = read::text(cx, node, "`severity`")?;
-    let normalized = text.to_ascii_uppercase().replace('-', "");
-    let value = match normalized.as_str() {
+    let value = match text.replace('-', "").as_str() {
         "SEV1" => IncidentSeverity::Sev1,
         "SEV2" => IncidentSeverity::Sev2,
         "SEV3" => IncidentSeverity::Sev3,
@@ -288,7 +287,10 @@ fn severity(cx: &mut Cx<'_>, node: &Node) -> Option<Spanned<IncidentSeverity>> {
             cx.report(
                 Diagnostic::new(codes::INVALID_VALUE, node.span, format!("`{text}` is not a severity"))
                     .with_label("expected SEV1, SEV2, SEV3 or SEV4")
-                    .with_help("write SEV1 (critical) to SEV4 (low); `SEV-1` is accepted too"),
+                    .with_help(match text.to_ascii_uppercase().replace('-', "").as_str() {
+                        upper @ ("SEV1" | "SEV2" | "SEV3" | "SEV4") => format!("write `{upper}` (upper case)"),
+                        _ => "write SEV1 (critical) to SEV4 (low); `SEV-1` is accepted too".to_owned(),
+                    }),
             );
             return None;
         }
@@ -448,7 +450,7 @@ fn connections(cx: &mut Cx<'_>, node: &Node) -> Vec<Connection> {
                 [] => {
                     cx.report(
                         Diagnostic::new(
-                            codes::STEP_WITHOUT_KIND,
+                            codes::CONNECTION_KIND,
                             entry.key_span,
                             format!("connection `{}` has no kind", entry.key),
                         )
@@ -459,7 +461,7 @@ fn connections(cx: &mut Cx<'_>, node: &Node) -> Vec<Connection> {
                 [first, second, ..] => {
                     cx.report(
                         Diagnostic::new(
-                            codes::STEP_WITH_SEVERAL_KINDS,
+                            codes::CONNECTION_KIND,
                             second.key_span,
                             format!("connection `{}` has two kinds", entry.key),
                         )

@@ -3,7 +3,7 @@
 use rbx_diagnostics::{Diagnostic, codes};
 use rbx_syntax::{Entry, Node, NodeKind, ScalarValue};
 
-use crate::checks::{captures, checks};
+use crate::checks::{Subject, captures, checks};
 use crate::reader::{self as read, Cx, Fields};
 use crate::refs::RefScope;
 use crate::types::*;
@@ -42,7 +42,7 @@ pub(crate) fn step(cx: &mut Cx<'_>, node: &Node, index: usize, in_finally: bool)
     let id = fields.required(cx, "id", "a step").and_then(|n| read::name(cx, n, "step id"));
     let title = fields.get("title").and_then(|n| read::text(cx, n, "`title`"));
     let phase = fields.get("phase").and_then(|n| read::choice(cx, n, "phase", &PHASES));
-    let when = fields.get("when").map(|n| checks(cx, n, "`when`")).unwrap_or_default();
+    let when = fields.get("when").map(|n| checks(cx, n, "`when`", Subject::Context)).unwrap_or_default();
     let confirm = fields.get("confirm").and_then(|n| read::template(cx, n, "`confirm`"));
     let timeout = fields.get("timeout").and_then(|n| read::duration(cx, n, "`timeout`"));
     let retry = fields.get("retry").and_then(|n| retry(cx, n));
@@ -63,8 +63,8 @@ pub(crate) fn step(cx: &mut Cx<'_>, node: &Node, index: usize, in_finally: bool)
 
     cx.scope = RefScope::step(index, in_finally, has_for_each);
     let kind_and_span = kind(cx, &fields);
-    let expect = fields.get("expect").map(|n| checks(cx, n, "`expect`"));
-    let until = fields.get("until").map(|n| checks(cx, n, "`until`"));
+    let expect = fields.get("expect").map(|n| checks(cx, n, "`expect`", Subject::Result));
+    let until = fields.get("until").map(|n| checks(cx, n, "`until`", Subject::Result));
     cx.scope = RefScope::step(index, in_finally, false);
     let capture = fields.get("capture").map(|n| captures(cx, n)).unwrap_or_default();
 
@@ -162,7 +162,7 @@ fn kind(cx: &mut Cx<'_>, fields: &Fields<'_>) -> Option<(StepKind, rbx_diagnosti
         "http" => StepKind::Http(http(cx, node)?),
         "sql" => StepKind::Sql(sql(cx, node)?),
         "redis" => StepKind::Redis(redis(cx, node)?),
-        "assert" => StepKind::Assert(checks(cx, node, "`assert`")),
+        "assert" => StepKind::Assert(checks(cx, node, "`assert`", Subject::Context)),
         "manual" => StepKind::Manual(manual(cx, node)?),
         "note" => StepKind::Note(read::template(cx, node, "`note`")?),
         "wait" => StepKind::Wait(read::duration(cx, node, "`wait`")?),

@@ -508,7 +508,7 @@ impl StepKind {
     /// The fields of this kind's result, for reference checking (`outcome` is on every step).
     pub fn result_fields(&self) -> &'static [&'static str] {
         match self {
-            StepKind::Shell(_) => &["exit_code", "stdout", "stderr", "json", "duration_ms"],
+            StepKind::Shell(_) => &["exit_code", "stdout", "stderr", "json", "duration_ms", "signal", "truncated"],
             StepKind::Http(_) => &["status", "headers", "body", "json", "duration_ms", "url"],
             StepKind::Sql(_) => &["rows", "row_count", "columns", "affected", "duration_ms"],
             StepKind::Redis(_) => &["value", "duration_ms"],
