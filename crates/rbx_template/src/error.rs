@@ -99,6 +99,15 @@ pub enum TemplateErrorKind {
     /// A literal that is not a string where a JSONPath is expected.
     #[error("`{0}` takes a JSONPath string as its second argument")]
     JsonPathNotString(String),
+    /// A template too large for the full parser (needed for blocks, comments, `~` and
+    /// escapes): its cost grows with tags × bytes.
+    #[error("template too large to parse with blocks, comments or `~`: {tags} tags in {bytes} bytes")]
+    TooLarge {
+        /// How many `{{…}}` tags it has.
+        tags: usize,
+        /// How long it is.
+        bytes: usize,
+    },
     /// Blocks or subexpressions nested deeper than the limit.
     #[error("template nests more than {0} levels deep")]
     TooDeep(usize),

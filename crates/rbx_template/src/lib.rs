@@ -13,6 +13,31 @@
 //! - a template that is exactly one expression keeps the value's JSON type
 //!   ([`Renderer::render_value`]).
 //!
+//! Helpers (names reserved; each returns a JSON value, so `{{json (range 3)}}` works):
+//!
+//! | helper | gives |
+//! | --- | --- |
+//! | `json x` | `x` as compact JSON text |
+//! | `default x fallback` | `x`, or `fallback` when `x` is missing or null |
+//! | `lower x`, `upper x` | `x` as text, lower or upper case |
+//! | `len x` | characters of a string, items of a list, entries of an object |
+//! | `jsonpath x "$.path"` | one node: its value; several: a list; none: `[]` |
+//! | `now` | the time in RFC 3339, UTC, to the second (`2026-04-05T10:00:00Z`) |
+//! | `join list sep` | the items as text, separated by `sep` |
+//! | `add`, `sub`, `mul`, `div a b` | integers stay integers while exact; `div` by zero fails |
+//! | `percent part total` | `part * 100 / total` as a number; a total of zero fails |
+//! | `range n`, `range a b` | `[0..n)`, `[a..b)`; empty when the end is not past the start; at most 100,000 items |
+//! | `difference a b` | items of `a` not in `b` (JSON equality: `1` equals `1.0`), in `a`'s order |
+//! | `count_by x "$.path"` | `{"401": 3, "500": 12}`: how often each selected value occurs, keyed by the value as text, in first-seen order; without a path, over the items of the list `x` |
+//! | `hmac_sha256 key message` | lowercase hex HMAC-SHA256 of the message (as text) with the key (as text) |
+//! | `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `and`, `or`, `not`, `lookup` | handlebars' built-ins, kept for conditions |
+//!
+//! Arithmetic takes numbers or strings that read as numbers (a regex capture is a string).
+//! Blocks: `{{#if}}` / `{{#unless}}` (with `{{else}}`, `{{else if …}}`, `includeZero=true`),
+//! `{{#each}}` (`@index`, `@key`, `@first`, `@last`, `as |item index|`, `../`, `@root`),
+//! `{{#with}}`, `{{{{raw}}}}`. Partials and decorators are refused. Helper names, arities and
+//! literal JSONPaths are checked when the template is parsed.
+//!
 //! ```
 //! use rbx_template::{Destination, Renderer, Template};
 //! use serde_json::json;
@@ -23,6 +48,8 @@
 //! assert_eq!(command, "nslookup '1.2.3.4; rm -rf /'");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+#![warn(missing_docs)]
 
 mod compile;
 mod destination;

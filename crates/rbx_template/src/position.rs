@@ -1,5 +1,7 @@
 //! Places in a template's source text.
 
+use std::cell::Cell;
+
 /// A place in a template's source: byte offset, 1-based line, 1-based column.
 ///
 /// Columns count characters (not bytes), and `\r\n` ends a line once, as the handlebars
@@ -12,16 +14,20 @@ pub(crate) struct Pos {
 }
 
 /// Start offsets of every line of a source, to convert between offsets and line/column.
+///
+/// It remembers the last position it computed, so a run of increasing offsets on one long
+/// line costs the length of the line once, not once per offset.
 pub(crate) struct LineIndex<'a> {
     source: &'a str,
     starts: Vec<usize>,
+    last: Cell<Pos>,
 }
 
 impl<'a> LineIndex<'a> {
     pub(crate) fn new(source: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
         starts.extend(source.match_indices('\n').map(|(at, _)| at + 1));
-        LineIndex { source, starts }
+        LineIndex { source, starts, last: Cell::new(Pos { offset: 0, line: 1, column: 1 }) }
     }
 
     /// The position of a 1-based line and character column; past the end clamps to the end.
@@ -42,7 +48,12 @@ impl<'a> LineIndex<'a> {
         }
         let line_index = self.starts.partition_point(|&start| start <= offset) - 1;
         let start = self.starts[line_index];
-        Pos { offset, line: line_index + 1, column: self.source[start..offset].chars().count() + 1 }
+        let last = self.last.get();
+        let (from, column) =
+            if last.line == line_index + 1 && last.offset <= offset { (last.offset, last.column) } else { (start, 1) };
+        let pos = Pos { offset, line: line_index + 1, column: column + self.source[from..offset].chars().count() };
+        self.last.set(pos);
+        pos
     }
 }
 
@@ -70,5 +81,16 @@ mod tests {
         assert_eq!(index.at_offset(99).column, 4);
         let multibyte = LineIndex::new("é");
         assert_eq!(multibyte.at_offset(1).offset, 0);
+    }
+
+    #[test]
+    fn remembered_positions_give_the_same_answers() {
+        let source = "aé b\ncé d é\r\ne";
+        let index = LineIndex::new(source);
+        let fresh = |offset| LineIndex::new(source).at_offset(offset);
+        let offsets: Vec<usize> = (0..=source.len()).filter(|&o| source.is_char_boundary(o)).collect();
+        for &offset in offsets.iter().chain(offsets.iter().rev()) {
+            assert_eq!(index.at_offset(offset), fresh(offset), "{offset}");
+        }
     }
 }

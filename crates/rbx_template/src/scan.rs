@@ -8,9 +8,17 @@ pub(crate) struct Tag<'a> {
     pub(crate) start: usize,
     pub(crate) content: &'a str,
     pub(crate) end: usize,
+    /// How many `{` open it.
+    open: usize,
 }
 
 impl<'a> Tag<'a> {
+    /// How many braces open and close it: `(2, 2)` for `{{x}}`, `(3, 3)` for `{{{x}}}`.
+    pub(crate) fn braces(&self) -> (usize, usize) {
+        let close = (self.end - self.start).saturating_sub(self.open + self.content.len());
+        (self.open, close)
+    }
+
     /// The content without whitespace-control `~` and surrounding spaces.
     fn body(&self) -> &'a str {
         self.content.trim().trim_start_matches('~').trim_end_matches('~').trim()
@@ -53,7 +61,7 @@ pub(crate) fn scan(source: &str) -> (Vec<Tag<'_>>, Option<usize>) {
             return (tags, Some(start));
         }
         let end = close + closing;
-        tags.push(Tag { start, content, end });
+        tags.push(Tag { start, content, end, open: braces });
         at = end;
         if braces >= 4 && !content.trim_start().starts_with('/') {
             // A raw block: its content is text up to the closing `{{{{/`.
@@ -92,25 +100,23 @@ fn find_close(source: &str, from: usize) -> Option<usize> {
     None
 }
 
+/// Whether a tag's content holds an unescaped `{{` outside quotes (so the tag was never
+/// closed before the next one opened). One pass: the content may be megabytes long.
 fn contains_open(content: &str) -> bool {
     let bytes = content.as_bytes();
-    content.match_indices("{{").any(|(at, _)| !is_escaped(bytes, at) && !in_quotes(content, at))
-}
-
-fn in_quotes(content: &str, at: usize) -> bool {
-    let mut quote = None;
-    let mut escaped = false;
-    for byte in content.as_bytes()[..at].iter().copied() {
+    let (mut quote, mut escaped) = (None, false);
+    for (at, &byte) in bytes.iter().enumerate() {
         match quote {
             Some(_) if escaped => escaped = false,
             Some(_) if byte == b'\\' => escaped = true,
             Some(q) if byte == q => quote = None,
             Some(_) => {}
             None if byte == b'"' || byte == b'\'' => quote = Some(byte),
+            None if bytes[at..].starts_with(b"{{") && !is_escaped(bytes, at) => return true,
             None => {}
         }
     }
-    quote.is_some()
+    false
 }
 
 /// The start of the first tag that nests blocks or subexpressions deeper than `limit`.

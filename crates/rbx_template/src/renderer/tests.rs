@@ -527,3 +527,23 @@ fn renderer_and_template_can_be_shared_across_threads() {
     assert_send_sync::<RenderError>();
     assert_send_sync::<crate::TemplateError>();
 }
+
+#[test]
+fn render_error_messages_read_well() {
+    let context = run_context();
+    let sources = [
+        "echo {{vars.nope}}",
+        "a\n  {{#each steps.hosts.json.items}}{{port}}{{/each}}",
+        "{{div 1 0}}",
+        "{{percent vars.errors vars.zero}}",
+        "{{add vars.reason 1}}",
+        "{{len inputs.sample}}",
+        "{{join vars.reason \",\"}}",
+        "{{range 1000000}}",
+        "{{#each inputs.host}}x{{/each}}",
+        "{{lookup inputs.list 9}}",
+    ];
+    let report: Vec<String> =
+        sources.iter().map(|source| format!("{source:?}\n  {}", render_error(source, &context))).collect();
+    insta::assert_snapshot!(report.join("\n"));
+}

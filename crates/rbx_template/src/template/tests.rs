@@ -345,3 +345,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn error_messages_read_well() {
+    let sources = [
+        "echo {{inputs.host",
+        "line 1\n{{#each steps.a.json}}\n{{name}}",
+        "{{#if a}}x{{/each}}",
+        "{{foo 1.2.3}}",
+        "curl {{urlencode vars.q}}",
+        "{{add 1}}",
+        "{{range 1 2 3}}",
+        "{{json x pretty=true}}",
+        "{{if vars.x}}",
+        "{{#upper x}}y{{/upper}}",
+        "{{> header}}",
+        "{{../vars.x}}",
+        "{{@index}}",
+        "{{#each a}}{{@foo}}{{/each}}",
+        r#"{{jsonpath steps.a.json "$["}}"#,
+        "{{count_by steps.a.json 3}}",
+    ];
+    let report: Vec<String> = sources.iter().map(|source| format!("{source:?}\n  {}", parse_error(source))).collect();
+    insta::assert_snapshot!(report.join("\n"));
+}
