@@ -17,8 +17,9 @@ pub fn expand(paths: &[PathBuf]) -> (Vec<(PathBuf, bool)>, Vec<WalkError>) {
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, &mut files, &mut errors),
-            Ok(_) => files.push((path.clone(), true)),
-            Err(error) => errors.push(WalkError { path: path.clone(), message: describe(&error) }),
+            // A file named explicitly is loaded even when it cannot be read, so that the
+            // problem is a diagnostic (E001) in every output format.
+            _ => files.push((path.clone(), true)),
         }
     }
     (files, errors)

@@ -1,6 +1,16 @@
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_ascii_lowercase();
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    // An abbreviation (`int` for `integer`) is a likelier intent than a short edit distance.
+    if word.len() >= 3
+        && let Some(longer) = candidates
+            .iter()
+            .filter(|c| c.len() > word.len() && c.to_ascii_lowercase().starts_with(&word_lower))
+            .min_by_key(|c| c.len())
+    {
+        return Some(longer);
+    }
     candidates
         .into_iter()
         .map(|candidate| (strsim::damerau_levenshtein(&word_lower, &candidate.to_ascii_lowercase()), candidate))
@@ -23,5 +33,6 @@ mod tests {
         assert_eq!(did_you_mean("Retry", keys), Some("retry"));
         assert_eq!(did_you_mean("banana", keys), None);
         assert_eq!(did_you_mean("x", keys), None);
+        assert_eq!(did_you_mean("int", ["string", "integer", "list"]), Some("integer"));
     }
 }

@@ -27,12 +27,12 @@ pub(crate) fn checks(cx: &mut Cx<'_>, node: &Node, what: &str, subject: Subject)
     read::one_or_many(node).iter().filter_map(|item| check(cx, item, what, subject)).collect()
 }
 
-fn check_keys() -> Vec<&'static str> {
+static CHECK_KEYS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
     ["path", "message", "any", "all", "not"].into_iter().chain(OPERATOR_NAMES.iter().copied()).collect()
-}
+});
 
 fn check(cx: &mut Cx<'_>, node: &Node, what: &str, subject: Subject) -> Option<Check> {
-    let fields = Fields::open(cx, node, &format!("a check in {what}"), &check_keys())?;
+    let fields = Fields::open(cx, node, &format!("a check in {what}"), &CHECK_KEYS)?;
     let message = fields.get("message").and_then(|n| read::text(cx, n, "`message`"));
     let combinators: Vec<_> =
         fields.entries.iter().filter(|e| ["any", "all", "not"].contains(&e.key.as_str())).collect();
@@ -80,7 +80,7 @@ fn check(cx: &mut Cx<'_>, node: &Node, what: &str, subject: Subject) -> Option<C
         return None;
     };
     let path = path(cx, &path_entry.value);
-    let has_unknown_keys = fields.entries.iter().any(|e| !check_keys().contains(&e.key.as_str()));
+    let has_unknown_keys = fields.entries.iter().any(|e| !CHECK_KEYS.contains(&e.key.as_str()));
     if operators.is_empty() && has_unknown_keys {
         return None;
     }

@@ -118,21 +118,39 @@ impl Loader {
             return cached.clone().map_err(|count| invalid_callee(path, at, count));
         }
         let loaded = self.load_path(path);
-        match loaded.runbook {
-            Some(runbook) => Ok(runbook),
-            None => {
-                let first = loaded.diagnostics.iter().find(|d| d.is_error()).map(|d| {
-                    let pos = loaded.file.line_col(d.span.start);
-                    format!("first: {}:{}:{}: {}", path.display(), pos.line, pos.column, d.message)
-                });
-                let count = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-                let mut diagnostic = invalid_callee(path, at, count);
-                if let Some(first) = first {
-                    diagnostic = diagnostic.with_note(first);
-                }
-                Err(diagnostic)
-            }
+        if let Some(runbook) = loaded.runbook {
+            return Ok(runbook);
         }
+        if loaded.unreadable || loaded.diagnostics.iter().any(|d| d.code == codes::IO_ERROR) {
+            let reason = loaded.diagnostics.first().map_or_else(String::new, |d| d.message.clone());
+            return Err(Diagnostic::new(
+                codes::NESTED_RUNBOOK_INVALID,
+                at,
+                format!("the called runbook `{}` cannot be read", path.display()),
+            )
+            .with_label("called here")
+            .with_note(reason)
+            .with_help("the path is relative to the calling runbook's directory"));
+        }
+        if let Some(cycle) = loaded.diagnostics.iter().find(|d| d.code == codes::NESTED_RUNBOOK_CYCLE) {
+            // The callee failed only because it calls back into a runbook being loaded: the
+            // cycle is the problem to show here, not "the callee has errors".
+            let mut diagnostic =
+                Diagnostic::new(codes::NESTED_RUNBOOK_CYCLE, at, "runbooks call each other in a cycle")
+                    .with_label("this call starts the cycle");
+            diagnostic.notes.clone_from(&cycle.notes);
+            return Err(diagnostic);
+        }
+        let first = loaded.diagnostics.iter().find(|d| d.is_error()).map(|d| {
+            let pos = loaded.file.line_col(d.span.start);
+            format!("first: {}:{}:{}: {}", path.display(), pos.line, pos.column, d.message)
+        });
+        let count = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+        let mut diagnostic = invalid_callee(path, at, count);
+        if let Some(first) = first {
+            diagnostic = diagnostic.with_note(first);
+        }
+        Err(diagnostic)
     }
 }
 
@@ -351,8 +369,8 @@ pub(crate) fn value_spec(cx: &mut Cx<'_>, node: &Node, what: &str, known: &[&str
     }
     let fields = Fields::open(cx, node, what, known)?;
     let value_type = match fields.get("type") {
-        Some(n) => read::choice(cx, n, "type", VALUE_TYPES)?,
-        None => ValueType::String,
+        Some(n) => read::choice(cx, n, "type", VALUE_TYPES),
+        None => Some(ValueType::String),
     };
     let description = fields.get("description").and_then(|n| read::text(cx, n, "`description`"));
     let pattern = fields.get("pattern").and_then(|n| {
@@ -369,14 +387,19 @@ pub(crate) fn value_spec(cx: &mut Cx<'_>, node: &Node, what: &str, known: &[&str
         }
     });
     let choices_node = fields.get("enum").or_else(|| fields.get("choices"));
-    let choices: Vec<serde_json::Value> = match choices_node {
-        Some(n) => read::list(cx, n, "`enum`")?.iter().map(Node::to_json).collect(),
+    let mut ok = true;
+    let choices: Vec<serde_json::Value> = match choices_node.map(|n| read::list(cx, n, "`enum`")) {
+        Some(Some(items)) => items.iter().map(Node::to_json).collect(),
+        Some(None) => {
+            ok = false;
+            Vec::new()
+        }
         None => Vec::new(),
     };
-    let mut ok = true;
     let default = fields.get("default").map(|n| {
         let value = n.to_json();
-        if let Err(problem) = crate::values::conforms(&value, value_type, &choices, pattern.as_ref()) {
+        let checked = value_type.map(|t| crate::values::conforms(&value, t, &choices, pattern.as_ref()));
+        if let (Some(value_type), Some(Err(problem))) = (value_type, checked) {
             cx.report(
                 Diagnostic::new(codes::INVALID_INPUT, n.span, format!("the default {problem}"))
                     .with_label(format!("not a valid {}", value_type.as_str())),
@@ -386,15 +409,17 @@ pub(crate) fn value_spec(cx: &mut Cx<'_>, node: &Node, what: &str, known: &[&str
         value
     });
     for choice in choices_node.and_then(Node::as_seq).unwrap_or(&[]) {
+        let Some(value_type) = value_type else { break };
         if let Err(problem) = crate::values::conforms(&choice.to_json(), value_type, &[], None) {
             cx.report(Diagnostic::new(codes::INVALID_INPUT, choice.span, format!("this choice {problem}")));
             ok = false;
         }
     }
     let required = match fields.get("required") {
-        Some(n) => read::boolean(cx, n, "`required`")?,
-        None => default.is_none(),
+        Some(n) => read::boolean(cx, n, "`required`"),
+        None => Some(default.is_none()),
     };
+    let (Some(value_type), Some(required)) = (value_type, required) else { return None };
     ok.then_some(ValueSpec { value_type, default, required, choices, pattern, description })
 }
 

@@ -137,9 +137,23 @@ pub(crate) fn name_text(cx: &mut Cx<'_>, value: String, span: Span, what: &str) 
     cx.report(
         Diagnostic::new(codes::INVALID_NAME, span, format!("{what} `{value}` is not a valid name"))
             .with_label("names match `[a-z_][a-z0-9_]*`")
-            .with_optional_help(fixed.map(|f| format!("write `{f}` (templates and JSONPath reach it as `steps.{f}`)"))),
+            .with_optional_help(fixed.map(|f| match reached_as(what) {
+                Some(root) => format!("write `{f}` (templates reach it as `{root}.{f}`)"),
+                None => format!("write `{f}`"),
+            })),
     );
     None
+}
+
+/// Where templates reach a name of this kind.
+fn reached_as(what: &str) -> Option<&'static str> {
+    match what {
+        "step id" => Some("steps"),
+        "input name" => Some("inputs"),
+        "secret name" => Some("secrets"),
+        "capture name" | "variable name" => Some("vars"),
+        _ => None,
+    }
 }
 
 fn suggest_name(value: &str) -> Option<String> {

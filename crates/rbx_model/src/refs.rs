@@ -84,13 +84,41 @@ pub(crate) fn check_unique_step_ids(cx: &mut Cx<'_>) {
     cx.diagnostics.extend(duplicates);
 }
 
+/// Steps by id and variables by name, so that checking each reference is a lookup, not a
+/// scan of every step (a 10,000-step runbook has tens of thousands of references).
+struct Index<'a> {
+    steps: HashMap<&'a str, &'a StepFacts>,
+    vars: HashMap<&'a str, Vec<&'a StepFacts>>,
+    all: &'a [StepFacts],
+}
+
+impl<'a> Index<'a> {
+    fn new(all: &'a [StepFacts]) -> Index<'a> {
+        let mut steps = HashMap::new();
+        let mut vars: HashMap<&str, Vec<&StepFacts>> = HashMap::new();
+        for facts in all {
+            if let Some(id) = &facts.id {
+                steps.entry(id.value.as_str()).or_insert(facts);
+            }
+            for var in &facts.vars {
+                vars.entry(var.as_str()).or_default().push(facts);
+            }
+        }
+        Index { steps, vars, all }
+    }
+}
+
 pub(crate) fn validate(cx: &mut Cx<'_>, runbook: &Runbook) {
     let refs = std::mem::take(&mut cx.refs);
+    let steps = std::mem::take(&mut cx.steps);
+    let index = Index::new(&steps);
+    let mut found = Vec::new();
     for reference in &refs {
-        if let Some(diagnostic) = check(cx, runbook, reference) {
-            cx.diagnostics.push(diagnostic);
+        if let Some(diagnostic) = check(&index, runbook, reference) {
+            found.push(diagnostic);
         }
     }
+    cx.diagnostics.extend(found);
     for (name, kind) in std::mem::take(&mut cx.pending_connections) {
         match runbook.connection(&name.value) {
             Some(connection) if connection.kind.name() == kind => {}
@@ -99,12 +127,14 @@ pub(crate) fn validate(cx: &mut Cx<'_>, runbook: &Runbook) {
                     codes::WRONG_CONNECTION,
                     name.span,
                     format!(
-                        "connection `{}` is a {} connection; this is a {kind} step",
+                        "connection `{}` is {} {} connection; this is {} {kind} step",
                         name.value,
-                        connection.kind.name()
+                        article(connection.kind.name()),
+                        connection.kind.name(),
+                        article(kind)
                     ),
                 )
-                .with_label(format!("needs a {kind} connection")),
+                .with_label(format!("needs {} {kind} connection", article(kind))),
             ),
             None => {
                 let names: Vec<&str> = runbook.connections.iter().map(|c| c.name.value.as_str()).collect();
@@ -124,7 +154,7 @@ pub(crate) fn validate(cx: &mut Cx<'_>, runbook: &Runbook) {
     }
 }
 
-fn check(cx: &Cx<'_>, runbook: &Runbook, reference: &PendingRef) -> Option<Diagnostic> {
+fn check(index: &Index<'_>, runbook: &Runbook, reference: &PendingRef) -> Option<Diagnostic> {
     let segments = &reference.segments;
     let root = segments.first()?.as_str();
     let name = segments.get(1).map(String::as_str);
@@ -151,8 +181,8 @@ fn check(cx: &Cx<'_>, runbook: &Runbook, reference: &PendingRef) -> Option<Diagn
             (!names.contains(&name)).then(|| unknown("secret", names, name))
         }
         "env" => None,
-        "vars" => check_var(cx, reference, name?),
-        "steps" => check_step(cx, reference, name?, segments.get(2).map(String::as_str)),
+        "vars" => check_var(index, reference, name?),
+        "steps" => check_step(index, reference, name?, segments.get(2).map(String::as_str)),
         "item" | "index" => (!reference.scope.item_allowed).then(|| {
             Diagnostic::new(
                 codes::ITEM_OUTSIDE_FOR_EACH,
@@ -189,12 +219,12 @@ fn position(scope: RefScope) -> usize {
     scope.step.unwrap_or(0)
 }
 
-fn check_var(cx: &Cx<'_>, reference: &PendingRef, name: &str) -> Option<Diagnostic> {
+fn check_var(index: &Index<'_>, reference: &PendingRef, name: &str) -> Option<Diagnostic> {
     if reference.allows_missing {
         return None;
     }
     let here = position(reference.scope);
-    let definers: Vec<&StepFacts> = cx.steps.iter().filter(|s| s.vars.iter().any(|v| v == name)).collect();
+    let definers: &[&StepFacts] = index.vars.get(name).map_or(&[], Vec::as_slice);
     if definers.iter().any(|s| s.index < here) {
         return None;
     }
@@ -210,7 +240,7 @@ fn check_var(cx: &Cx<'_>, reference: &PendingRef, name: &str) -> Option<Diagnost
             .with_help("move the capture before this step, or use `{{default vars.x \"...\"}}`"),
         );
     }
-    let all: Vec<&str> = cx.steps.iter().flat_map(|s| s.vars.iter().map(String::as_str)).collect();
+    let all: Vec<&str> = index.vars.keys().copied().collect();
     Some(
         Diagnostic::new(codes::UNKNOWN_REFERENCE, reference.span, format!("unknown variable `vars.{name}`"))
             .with_label("no step captures or asks for it")
@@ -221,9 +251,9 @@ fn check_var(cx: &Cx<'_>, reference: &PendingRef, name: &str) -> Option<Diagnost
     )
 }
 
-fn check_step(cx: &Cx<'_>, reference: &PendingRef, name: &str, field: Option<&str>) -> Option<Diagnostic> {
-    let Some(target) = cx.steps.iter().find(|s| s.id.as_ref().is_some_and(|id| id.value == name)) else {
-        let ids: Vec<&str> = cx.steps.iter().filter_map(|s| s.id.as_ref().map(|id| id.value.as_str())).collect();
+fn check_step(index: &Index<'_>, reference: &PendingRef, name: &str, field: Option<&str>) -> Option<Diagnostic> {
+    let Some(target) = index.steps.get(name).copied() else {
+        let ids: Vec<&str> = index.all.iter().filter_map(|s| s.id.as_ref().map(|id| id.value.as_str())).collect();
         return Some(
             Diagnostic::new(codes::UNKNOWN_REFERENCE, reference.span, format!("unknown step `{name}`"))
                 .with_label("no step has this id")
@@ -260,4 +290,8 @@ fn check_step(cx: &Cx<'_>, reference: &PendingRef, name: &str, field: Option<&st
             None => format!("its result has: {}, outcome", fields.join(", ")),
         })
     })
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'h']) { "an" } else { "a" }
 }

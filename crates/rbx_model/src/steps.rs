@@ -29,13 +29,12 @@ const COMMON_KEYS: &[&str] = &[
 /// Most items a `for_each` may run at once.
 pub const MAX_PARALLEL: i64 = 1_000;
 
-fn step_keys() -> Vec<&'static str> {
-    COMMON_KEYS.iter().chain(StepKind::NAMES.iter()).copied().collect()
-}
+static STEP_KEYS: std::sync::LazyLock<Vec<&'static str>> =
+    std::sync::LazyLock::new(|| COMMON_KEYS.iter().chain(StepKind::NAMES.iter()).copied().collect());
 
 /// Reads one step; `index` counts `steps` then `finally`.
 pub(crate) fn step(cx: &mut Cx<'_>, node: &Node, index: usize, in_finally: bool) -> Option<Step> {
-    let fields = Fields::open(cx, node, "a step", &step_keys())?;
+    let fields = Fields::open(cx, node, "a step", &STEP_KEYS)?;
     let has_for_each = fields.get("for_each").is_some();
     cx.scope = RefScope::step(index, in_finally, false);
 
@@ -176,19 +175,24 @@ fn kind(cx: &mut Cx<'_>, fields: &Fields<'_>) -> Option<(StepKind, rbx_diagnosti
 pub(crate) fn retry(cx: &mut Cx<'_>, node: &Node) -> Option<Retry> {
     let fields = Fields::open(cx, node, "`retry`", &["attempts", "delay", "backoff", "max_delay", "jitter"])?;
     let attempts =
-        fields.required(cx, "attempts", "`retry`").and_then(|n| read::integer(cx, n, "`attempts`", 1, 1_000))?;
+        fields.required(cx, "attempts", "`retry`").and_then(|n| read::integer(cx, n, "`attempts`", 1, 1_000));
     let delay = match fields.get("delay") {
-        Some(n) => read::duration(cx, n, "`delay`")?,
-        None => std::time::Duration::from_secs(1),
+        Some(n) => read::duration(cx, n, "`delay`"),
+        None => Some(std::time::Duration::from_secs(1)),
     };
     let backoff = match fields.get("backoff") {
         Some(n) => {
-            read::choice(cx, n, "backoff", &[("constant", Backoff::Constant), ("exponential", Backoff::Exponential)])?
+            read::choice(cx, n, "backoff", &[("constant", Backoff::Constant), ("exponential", Backoff::Exponential)])
         }
-        None => Backoff::Constant,
+        None => Some(Backoff::Constant),
     };
-    let max_delay = fields.get("max_delay").and_then(|n| read::duration(cx, n, "`max_delay`"));
-    let jitter = fields.get("jitter").and_then(|n| read::boolean(cx, n, "`jitter`")).unwrap_or(false);
+    let max_delay = fields.get("max_delay").map(|n| read::duration(cx, n, "`max_delay`"));
+    let jitter = fields.get("jitter").map(|n| read::boolean(cx, n, "`jitter`"));
+    let (Some(attempts), Some(delay), Some(backoff)) = (attempts, delay, backoff) else { return None };
+    let (max_delay, jitter) = match (max_delay, jitter) {
+        (Some(None), _) | (_, Some(None)) => return None,
+        (max_delay, jitter) => (max_delay.flatten(), jitter.flatten().unwrap_or(false)),
+    };
     Some(Retry { attempts: attempts as u32, delay, backoff, max_delay, jitter })
 }
 
@@ -365,12 +369,12 @@ fn manual(cx: &mut Cx<'_>, node: &Node) -> Option<ManualStep> {
     let fields = Fields::open(cx, node, "a manual step", &["instructions", "checklist", "ask"])?;
     let instructions =
         fields.required(cx, "instructions", "a manual step").and_then(|n| read::template(cx, n, "`instructions`"));
-    let checklist = match fields.get("checklist") {
-        Some(n) => read::list(cx, n, "`checklist`")?
-            .iter()
-            .filter_map(|item| read::template(cx, item, "a checklist item"))
-            .collect(),
-        None => Vec::new(),
+    let checklist = match fields.get("checklist").map(|n| read::list(cx, n, "`checklist`")) {
+        Some(Some(items)) => {
+            Some(items.iter().filter_map(|item| read::template(cx, item, "a checklist item")).collect())
+        }
+        Some(None) => None,
+        None => Some(Vec::new()),
     };
     let ask = match fields.get("ask") {
         Some(n) => {
@@ -394,7 +398,7 @@ fn manual(cx: &mut Cx<'_>, node: &Node) -> Option<ManualStep> {
         }
         None => Vec::new(),
     };
-    Some(ManualStep { instructions: instructions?, checklist, ask })
+    Some(ManualStep { instructions: instructions?, checklist: checklist?, ask })
 }
 
 fn runbook_call(cx: &mut Cx<'_>, node: &Node) -> Option<RunbookCall> {

@@ -102,8 +102,7 @@ impl Builder<'_> {
             let (event, span) = next.map_err(|error| {
                 let marker = error.marker();
                 let offset = self.offset(marker.index(), marker.line(), marker.col());
-                Diagnostic::new(codes::YAML_SYNTAX, Span::point(offset), format!("invalid YAML: {}", error.info()))
-                    .with_optional_help(syntax_hint(error.info()))
+                self.syntax_error(offset, error.info())
             })?;
             let span = self.span(&span);
             match event {
@@ -173,6 +172,45 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// A syntax error, moved to where the mistake is when the scanner only notices it later:
+    /// a tab used for indentation, or a `[`/`{` opened on an earlier line and never closed.
+    fn syntax_error(&self, offset: usize, info: &str) -> Diagnostic {
+        let text = self.file.text();
+        if info.contains("tab") {
+            let search_end =
+                text[offset.min(text.len())..].match_indices('\n').nth(1).map_or(text.len(), |(i, _)| offset + i);
+            if let Some(tab) = text.get(offset..search_end).and_then(|t| t.find('\t')) {
+                return Diagnostic::new(
+                    codes::YAML_SYNTAX,
+                    Span::new(offset + tab, offset + tab + 1),
+                    "a tab is used for indentation",
+                )
+                .with_label("tab")
+                .with_help("indent with spaces; YAML does not allow tabs for indentation");
+            }
+        }
+        let error_line = self.file.line_col(offset).line;
+        for frame in self.stack.iter().rev() {
+            let start = match frame {
+                Frame::Seq { start, .. } | Frame::Map { start, .. } => start.start,
+            };
+            let opener = text[start.min(text.len())..].chars().next();
+            if matches!(opener, Some('[' | '{')) && self.file.line_col(start).line < error_line {
+                let closer = if opener == Some('[') { ']' } else { '}' };
+                let opener = opener.unwrap_or('[');
+                return Diagnostic::new(
+                    codes::YAML_SYNTAX,
+                    Span::new(start, start + 1),
+                    format!("this `{opener}` is never closed"),
+                )
+                .with_label(format!("opened here; close it with `{closer}`"))
+                .with_note(format!("the YAML parser stopped later: {info}"));
+            }
+        }
+        Diagnostic::new(codes::YAML_SYNTAX, Span::point(offset), format!("invalid YAML: {info}"))
+            .with_optional_help(syntax_hint(info))
+    }
+
     fn push_frame(&mut self, frame: Frame, span: Span) -> Result<(), Diagnostic> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(Diagnostic::new(
@@ -194,8 +232,8 @@ impl Builder<'_> {
                 let end = if end_span.end > end_span.start { end_span.end } else { last_end };
                 (Built { node: Node { kind: NodeKind::Seq(items), span: Span::new(start.start, end) }, size }, anchor)
             }
-            Frame::Map { mut entries, seen, merges, start, last_end, anchor, size, .. } => {
-                apply_merges(&mut entries, &seen, merges);
+            Frame::Map { mut entries, merges, start, last_end, anchor, size, .. } => {
+                apply_merges(&mut entries, merges);
                 let end = if end_span.end > end_span.start { end_span.end } else { last_end };
                 (Built { node: Node { kind: NodeKind::Map(entries), span: Span::new(start.start, end) }, size }, anchor)
             }
@@ -227,29 +265,48 @@ impl Builder<'_> {
                                 (scalar.text.clone(), scalar.text == "<<" && scalar.style == ScalarStyle::Plain)
                             }
                             _ => {
-                                self.diagnostics.push(Diagnostic::new(
+                                let map_start = built.node.span.start.saturating_sub(1);
+                                if self.file.text()[map_start..].starts_with("{{") {
+                                    return Err(Diagnostic::new(
+                                        codes::YAML_SYNTAX,
+                                        Span::new(map_start, map_start + 2),
+                                        "a plain value starting with `{{` is read as a YAML mapping, not a template",
+                                    )
+                                    .with_label("YAML reads this as `{ {...}: }`")
+                                    .with_help("quote the value: `\"{{...}}\"`"));
+                                }
+                                return Err(Diagnostic::new(
                                     codes::UNSUPPORTED_YAML,
                                     built.node.span,
                                     "mapping keys must be plain text, not lists or mappings",
-                                ));
-                                (String::from("?"), false)
+                                )
+                                .with_help("write the key as text"));
                             }
                         };
                         *pending_key = Some((key, built.node.span, is_merge));
                     }
-                    Some((key, key_span, true)) => {
-                        let _ = (key, key_span);
-                        merges.push(built.node);
-                    }
+                    Some((_, _, true)) => merges.push(built.node),
                     Some((key, key_span, false)) => {
-                        if let Some(first) = seen.get(&key) {
+                        // Small mappings (nearly all) find duplicates by a scan; a hash index
+                        // is built only for large ones, where a scan would be quadratic.
+                        let first = if entries.len() < 32 {
+                            entries.iter().find(|e| e.key == key).map(|e| e.key_span)
+                        } else {
+                            if seen.is_empty() {
+                                seen.extend(entries.iter().map(|e| (e.key.clone(), e.key_span)));
+                            }
+                            seen.get(&key).copied()
+                        };
+                        if let Some(first) = first {
                             self.diagnostics.push(
                                 Diagnostic::new(codes::DUPLICATE_KEY, key_span, format!("duplicate key `{key}`"))
-                                    .with_related(*first, "first written here")
+                                    .with_related(first, "first written here")
                                     .with_help("remove one of them; YAML keys are unique in a mapping"),
                             );
                         } else {
-                            seen.insert(key.clone(), key_span);
+                            if !seen.is_empty() {
+                                seen.insert(key.clone(), key_span);
+                            }
                             entries.push(Entry { key, key_span, value: built.node });
                         }
                     }
@@ -319,8 +376,11 @@ fn core_tag(tag: &Tag) -> Option<&str> {
 }
 
 /// YAML merge keys (`<<: *base`): keys written in the mapping win over merged ones.
-fn apply_merges(entries: &mut Vec<Entry>, seen: &HashMap<String, Span>, merges: Vec<Node>) {
-    let mut present: std::collections::HashSet<String> = seen.keys().cloned().collect();
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) {
+    if merges.is_empty() {
+        return;
+    }
+    let mut present: std::collections::HashSet<String> = entries.iter().map(|e| e.key.clone()).collect();
     for merge in merges {
         let sources = match merge.kind {
             NodeKind::Map(merged) => vec![merged],
