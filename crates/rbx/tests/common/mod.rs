@@ -1,0 +1,238 @@
+//! Running the built `rbx` binary the way a user does, for the `run_*` CLI tests.
+//!
+//! `Rbx::run("fixture.yaml").var("v", "x").cwd(dir).output()` reads like the session it stands
+//! for. Every run gets a clean environment for colour and logging, and its own state directory so
+//! that no test writes a journal into the developer's home.
+
+#![allow(dead_code)]
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+/// The directory of the fixture runbooks these tests use.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/run")
+}
+
+/// The path of one fixture runbook (or vars file).
+pub fn fixture(name: &str) -> PathBuf {
+    let path = fixtures().join(name);
+    assert!(path.exists(), "missing fixture {}", path.display());
+    path
+}
+
+/// A fresh temporary directory.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"))
+}
+
+/// Every file name in `dir`, sorted.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()).unwrap_or_default())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A file's bytes, or a panic naming it.
+pub fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// One `rbx` invocation being put together.
+pub struct Rbx {
+    command: Command,
+    // Held so the directory lives as long as the command.
+    _state: tempfile::TempDir,
+}
+
+impl Rbx {
+    /// `rbx run FIXTURE`.
+    pub fn run(fixture_name: &str) -> Rbx {
+        Rbx::new().arg("run").arg(fixture(fixture_name))
+    }
+
+    /// `rbx` with no arguments yet.
+    pub fn new() -> Rbx {
+        let state = tempdir();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rbx"));
+        command
+            .env("NO_COLOR", "1")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("RBX_LOG")
+            .env_remove("RUST_LOG")
+            .env("XDG_STATE_HOME", state.path())
+            .env("RBX_JOURNAL_DIR", state.path().join("runs"))
+            .stdin(Stdio::null());
+        Rbx { command, _state: state }
+    }
+
+    /// One more argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Rbx {
+        self.command.arg(arg);
+        self
+    }
+
+    /// Several more arguments.
+    pub fn args<I, S>(mut self, args: I) -> Rbx
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.command.args(args);
+        self
+    }
+
+    /// `--var NAME=VALUE`.
+    pub fn var(self, name: &str, value: impl AsRef<OsStr>) -> Rbx {
+        let mut pair = OsString::from(format!("{name}="));
+        pair.push(value);
+        self.arg("--var").arg(pair)
+    }
+
+    /// An environment variable for rbx (and the steps it runs).
+    pub fn env(mut self, name: &str, value: impl AsRef<OsStr>) -> Rbx {
+        self.command.env(name, value);
+        self
+    }
+
+    /// An environment variable removed.
+    pub fn env_remove(mut self, name: &str) -> Rbx {
+        self.command.env_remove(name);
+        self
+    }
+
+    /// The working directory rbx (and so every step without `cwd`) starts in.
+    pub fn cwd(mut self, dir: &Path) -> Rbx {
+        self.command.current_dir(dir);
+        self
+    }
+
+    /// Runs to the end.
+    pub fn output(mut self) -> Outcome {
+        let output = self.command.output().unwrap_or_else(|e| panic!("cannot run rbx: {e}"));
+        Outcome {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Starts it and returns at once, with stdout and stderr piped.
+    pub fn spawn(mut self) -> (Child, tempfile::TempDir) {
+        self.command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let child = self.command.spawn().unwrap_or_else(|e| panic!("cannot start rbx: {e}"));
+        (child, self._state)
+    }
+}
+
+/// How one invocation ended.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The exit code (`None` when killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Panics, showing both streams, unless rbx exited with `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Outcome {
+        assert_eq!(self.code, Some(code), "expected exit code {code}\n{}", self.dump());
+        self
+    }
+
+    /// Both streams, for assertion messages.
+    pub fn dump(&self) -> String {
+        format!("--- stdout ---\n{}\n--- stderr ---\n{}", self.stdout, self.stderr)
+    }
+
+    /// Stdout and stderr together (where a leak would show).
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// Stdout parsed as the JSON run record.
+    #[track_caller]
+    pub fn record(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}\n{}", self.dump()))
+    }
+}
+
+/// The step `id` in a JSON run record.
+#[track_caller]
+pub fn step<'a>(record: &'a Value, id: &str) -> &'a Value {
+    record["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["id"].as_str() == Some(id)))
+        .unwrap_or_else(|| panic!("no step `{id}` in the record:\n{record:#}"))
+}
+
+/// Step ids in the order the record lists them.
+pub fn step_ids(record: &Value) -> Vec<String> {
+    record["steps"]
+        .as_array()
+        .map(|steps| steps.iter().filter_map(|s| s["id"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// A number in a record as u64 (the workspace uses serde_json's arbitrary precision).
+#[track_caller]
+pub fn as_u64(value: &Value) -> u64 {
+    value.as_u64().unwrap_or_else(|| panic!("not an unsigned integer: {value}"))
+}
+
+/// The same record with the values that change from run to run replaced by placeholders:
+/// ids, timestamps, durations and the runbook's path.
+pub fn stable_record(record: &Value) -> Value {
+    match record {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let replaced = match key.as_str() {
+                        "run_id" => Value::String("[RUN_ID]".into()),
+                        "started_at" | "finished_at" | "at" => Value::String("[TIMESTAMP]".into()),
+                        "duration_ms" | "waited_ms" => Value::String("[DURATION]".into()),
+                        "file" => Value::String(
+                            Path::new(value.as_str().unwrap_or_default())
+                                .file_name()
+                                .map(|n| format!("[FIXTURES]/{}", n.to_string_lossy()))
+                                .unwrap_or_default(),
+                        ),
+                        _ => stable_record(value),
+                    };
+                    (key.clone(), replaced)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(stable_record).collect()),
+        other => other.clone(),
+    }
+}
+
+/// insta filters for a run's human output: durations, run ids, RFC 3339 times, temp paths.
+pub fn human_filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"\d{8}T\d{6}Z-[0-9a-f]{6}", "[RUN_ID]"),
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})", "[TIMESTAMP]"),
+        // A step's duration ends its line (before an optional "(N tries)"); so does the run's.
+        (
+            r"(?m)^([✓✗!⊘…-] +(?:passed|failed|tolerated|skipped|declined|pending)\b.*?)\d+(?:ms|\.\d+s|m\d{2}s)((?: \(\d+ tries\))?)$",
+            "${1}[DURATION]${2}",
+        ),
+        (
+            r"(?m)^(run (?:passed|failed|declined|pending|interrupted): .* in )\d+(?:ms|\.\d+s|m\d{2}s)$",
+            "${1}[DURATION]",
+        ),
+        (r"/tmp/[^\s'`]+|/var/folders/[^\s'`]+", "[TEMP]"),
+    ]
+}
