@@ -47,6 +47,31 @@ fn walk(dir: &Path, files: &mut Vec<(PathBuf, bool)>, errors: &mut Vec<WalkError
     }
 }
 
+/// Every runbook below `paths`, each file read once and loaded with one shared loader (so a
+/// runbook called by several others is loaded once). Walk errors are printed as they come.
+pub fn load_runbooks(paths: &[PathBuf]) -> (Vec<rbx_model::LoadedFile>, bool) {
+    let (files, walk_errors) = expand(paths);
+    for error in &walk_errors {
+        crate::terminal::usage_error(&format!("cannot read `{}`: {}", error.path.display(), error.message), None);
+    }
+    let mut loader = rbx_model::Loader::new();
+    let mut loaded = Vec::new();
+    for (path, explicit) in files {
+        let file = match rbx_syntax::read_source(&path) {
+            Ok(file) => file,
+            // The loader turns the read error into a diagnostic (E001..E003).
+            Err(_) => {
+                loaded.push(loader.load_path(&path));
+                continue;
+            }
+        };
+        if explicit || looks_like_runbook(file.text()) {
+            loaded.push(loader.load_source(file));
+        }
+    }
+    (loaded, !walk_errors.is_empty())
+}
+
 /// Whether a file found in a directory walk is meant as a runbook: its top level has `rbx`.
 /// A file that does not parse counts when a line starts with `rbx:`, so that a broken runbook
 /// is reported rather than silently passed over.

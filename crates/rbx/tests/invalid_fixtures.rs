@@ -11,6 +11,8 @@
 //! the loader is fixed; their failure message says what is wrong. Do not weaken them: fix the loader,
 //! then review and accept the snapshot they create.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -522,8 +524,7 @@ fn tempdir_path(dir: &tempfile::TempDir) -> PathBuf {
 #[test]
 fn every_example_lints_clean() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let mut files = Vec::new();
-    collect_yaml(&examples, &mut files);
+    let files = common::yaml_files(&examples);
     assert!(!files.is_empty(), "no *.yaml under {}", examples.display());
     let mut failures = Vec::new();
     for file in &files {
@@ -538,17 +539,4 @@ fn every_example_lints_clean() {
         }
     }
     assert!(failures.is_empty(), "examples that do not lint clean:\n{}", failures.join("\n"));
-}
-
-fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            collect_yaml(&path, files);
-        } else if path.extension().is_some_and(|ext| ext == "yaml" || ext == "yml") {
-            files.push(path);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 //! The JSON Schema: generated from the types, checked in, and in agreement with the loader.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -12,19 +14,6 @@ fn workspace() -> PathBuf {
 fn schema() -> Value {
     let text = std::fs::read_to_string(workspace().join("schema/runbook.schema.json")).expect("schema file");
     serde_json::from_str(&text).expect("schema is JSON")
-}
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            yaml_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
-        }
-    }
 }
 
 fn as_json(path: &Path) -> Value {
@@ -56,10 +45,10 @@ fn checked_in_schema_is_what_rbx_schema_prints() {
 #[test]
 fn loader_and_schema_agree_on_every_accepted_runbook() {
     let validator = jsonschema::validator_for(&schema()).expect("schema compiles");
-    let mut files = Vec::new();
-    for dir in ["examples", "runbooks", "tests/fixtures"] {
-        yaml_files(&workspace().join(dir), &mut files);
-    }
+    let files: Vec<PathBuf> = ["examples", "runbooks", "tests/fixtures"]
+        .iter()
+        .flat_map(|dir| common::yaml_files(&workspace().join(dir)))
+        .collect();
     let mut accepted = 0;
     let mut disagreements = Vec::new();
     for path in files.iter().filter(|p| is_runbook_file(p)) {

@@ -185,7 +185,7 @@ impl<'s> Engine<'s> {
     }
 
     /// Evaluates checks over the run context; the failures (empty when all hold).
-    fn holds(&self, checks: &[rbx_checks::Check]) -> Vec<CheckFailure> {
+    pub(crate) fn holds(&self, checks: &[rbx_checks::Check]) -> Vec<CheckFailure> {
         if checks.is_empty() {
             return Vec::new();
         }

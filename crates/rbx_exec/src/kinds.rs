@@ -39,7 +39,7 @@ pub(crate) async fn execute(engine: &mut Engine<'_>, step: &Step, number: u32, t
         StepKind::Shell(shell) => shell::execute(engine, step, shell, number, timeout).await,
         StepKind::Assert(checks) => {
             announce(engine, step, number, None);
-            let failures = engine_checks(engine, checks);
+            let failures = engine.holds(checks);
             let mut result = Map::new();
             result.insert("checks".into(), json!(checks.len()));
             Attempt { result, failures, ..Attempt::default() }
@@ -89,13 +89,6 @@ pub(crate) fn default_expectation(kind: &StepKind, result: &Value, own: &[CheckF
         },
         _ => own.to_vec(),
     }
-}
-
-fn engine_checks(engine: &Engine<'_>, checks: &[rbx_checks::Check]) -> Vec<CheckFailure> {
-    let context = engine.context.value();
-    let cache = std::sync::Mutex::new(std::collections::HashMap::new());
-    let operands = crate::context::TemplateOperands::new(&engine.renderer, context, &cache);
-    rbx_checks::evaluate_all(checks, context, &operands).failures
 }
 
 pub(crate) fn announce(engine: &mut Engine<'_>, step: &Step, attempt: u32, action: Option<String>) {

@@ -1,6 +1,5 @@
 //! `rbx lint PATH...`
 
-use rbx_model::Loader;
 use rbx_report::diagnostics::{DiagnosticFormat, FileDiagnostics, Summary, render};
 
 use crate::cli::{LintArgs, LintFormat};
@@ -9,26 +8,11 @@ use crate::exit::Exit;
 use crate::terminal;
 
 pub fn run(args: LintArgs) -> Exit {
-    let (files, walk_errors) = discover::expand(&args.paths);
-    for error in &walk_errors {
-        terminal::usage_error(&format!("cannot read `{}`: {}", error.path.display(), error.message), None);
-    }
-    let mut loader = Loader::new();
-    let mut results = Vec::new();
-    let mut unreadable = !walk_errors.is_empty();
-    let mut checked = 0usize;
-    for (path, explicit) in files {
-        if !explicit {
-            match std::fs::read_to_string(&path) {
-                Ok(text) if !discover::looks_like_runbook(&text) => continue,
-                _ => {}
-            }
-        }
-        checked += 1;
-        let loaded = loader.load_path(&path);
-        unreadable |= loaded.unreadable;
-        results.push(FileDiagnostics { file: loaded.file, diagnostics: loaded.diagnostics });
-    }
+    let (loaded, walk_failed) = discover::load_runbooks(&args.paths);
+    let checked = loaded.len();
+    let unreadable = walk_failed || loaded.iter().any(|l| l.unreadable);
+    let results: Vec<FileDiagnostics> =
+        loaded.into_iter().map(|l| FileDiagnostics { file: l.file, diagnostics: l.diagnostics }).collect();
     let format = match args.format {
         LintFormat::Human => DiagnosticFormat::Human(terminal::stdout_style()),
         LintFormat::Github => DiagnosticFormat::Github,

@@ -1,6 +1,5 @@
 //! `rbx list PATH... [--trigger ALERT]`
 
-use rbx_model::Loader;
 use rbx_report::diagnostics::{DiagnosticFormat, FileDiagnostics, render};
 
 use crate::cli::{ListArgs, RunFormat};
@@ -18,18 +17,10 @@ struct Row {
 }
 
 pub fn run(args: ListArgs) -> Exit {
-    let (files, walk_errors) = discover::expand(&args.paths);
-    for error in &walk_errors {
-        terminal::usage_error(&format!("cannot read `{}`: {}", error.path.display(), error.message), None);
-    }
-    let mut loader = Loader::new();
+    let (found, walk_failed) = discover::load_runbooks(&args.paths);
     let mut rows = Vec::new();
     let mut broken = Vec::new();
-    for (path, explicit) in files {
-        if !explicit && !std::fs::read_to_string(&path).is_ok_and(|t| discover::looks_like_runbook(&t)) {
-            continue;
-        }
-        let loaded = loader.load_path(&path);
+    for loaded in found {
         let Some(runbook) = loaded.runbook else {
             broken.push(FileDiagnostics { file: loaded.file, diagnostics: loaded.diagnostics });
             continue;
@@ -44,7 +35,7 @@ pub fn run(args: ListArgs) -> Exit {
             title: runbook.display_title().to_owned(),
             severity: runbook.severity.as_ref().map(|s| s.value.as_str()),
             triggers: runbook.triggers.iter().map(|t| t.value.clone()).collect(),
-            file: path.display().to_string(),
+            file: loaded.file.path().display().to_string(),
         });
     }
     match args.format {
@@ -55,7 +46,7 @@ pub fn run(args: ListArgs) -> Exit {
         eprint!("{}", render(&broken, DiagnosticFormat::Human(terminal::stderr_style())));
         eprintln!("{} file(s) could not be listed; `rbx lint` shows every problem", broken.len());
     }
-    if !walk_errors.is_empty() || !broken.is_empty() { Exit::Invalid } else { Exit::Success }
+    if walk_failed || !broken.is_empty() { Exit::Invalid } else { Exit::Success }
 }
 
 fn print_table(rows: &[Row]) {

@@ -1,4 +1,4 @@
-//! Running the built `rbx` binary the way a user does, for the `run_*` CLI tests.
+//! Running the built `rbx` binary the way a user does, for the CLI tests.
 //!
 //! `Rbx::run("fixture.yaml").var("v", "x").cwd(dir).output()` reads like the session it stands
 //! for. Every run gets a clean environment for colour and logging, and its own state directory so
@@ -11,6 +11,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
+
+/// Every `*.yaml` / `*.yml` below `dir`, sorted (none when it does not exist).
+pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            out.extend(yaml_files(&path));
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    out
+}
 
 /// The directory of the fixture runbooks these tests use.
 pub fn fixtures() -> PathBuf {
