@@ -123,14 +123,12 @@ fn every_value_stays_inside_a_longer_word() {
 }
 
 #[test]
-#[ignore = "known engine bug, see issue note; un-ignore when fixed"]
 fn every_value_stays_harmless_inside_single_quotes_written_by_the_author() {
     // `'{{x}}'` must not become `''x; touch F''`, which closes the author's quotes.
     assert_no_escape("injection-single-quoted.yaml");
 }
 
 #[test]
-#[ignore = "known engine bug, see issue note; un-ignore when fixed"]
 fn every_value_stays_harmless_inside_double_quotes_written_by_the_author() {
     // `"{{x}}"` must not become `"'$(touch F)'"`, where the shell expands `$(…)`.
     assert_no_escape("injection-double-quoted.yaml");

@@ -18,13 +18,85 @@ pub enum Destination {
 const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 impl Destination {
-    /// Appends `text` to `out`, escaped for this destination.
-    pub(crate) fn escape_into(self, text: &str, out: &mut String) {
+    /// Appends `text` to `out`, escaped for this destination. For shell commands the escaping
+    /// depends on the quotes the author wrote around the expression, so `scan` follows the
+    /// command written so far.
+    pub(crate) fn escape_into(self, text: &str, out: &mut String, scan: &mut ShellScan) {
         match self {
             Destination::Text => out.push_str(text),
-            Destination::ShellWord => push_shell_word(text, out),
+            Destination::ShellWord => match scan.state_after(out) {
+                Quoting::Bare => push_shell_word(text, out),
+                Quoting::Single => push_in_single_quotes(text, out),
+                Quoting::Double => push_in_double_quotes(text, out),
+            },
             Destination::UrlComponent => out.extend(utf8_percent_encode(text, URL_COMPONENT)),
         }
+    }
+}
+
+/// Where the next character of a shell command lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Quoting {
+    /// Outside quotes: a value becomes one quoted word.
+    #[default]
+    Bare,
+    /// Inside `'…'` the author wrote.
+    Single,
+    /// Inside `"…"` the author wrote.
+    Double,
+}
+
+/// Follows POSIX quoting through a command as it is rendered, resuming where it stopped, so a
+/// render scans its output once. Rendered values are escaped for the state they land in and
+/// leave it unchanged, so scanning them is consistent.
+#[derive(Debug, Default)]
+pub(crate) struct ShellScan {
+    scanned: usize,
+    state: Quoting,
+    escaped: bool,
+}
+
+impl ShellScan {
+    fn state_after(&mut self, out: &str) -> Quoting {
+        for byte in out.as_bytes().get(self.scanned..).unwrap_or_default() {
+            if self.escaped {
+                self.escaped = false;
+                continue;
+            }
+            self.state = match (self.state, byte) {
+                (Quoting::Bare, b'\\') | (Quoting::Double, b'\\') => {
+                    self.escaped = true;
+                    self.state
+                }
+                (Quoting::Bare, b'\'') => Quoting::Single,
+                (Quoting::Bare, b'"') => Quoting::Double,
+                (Quoting::Single, b'\'') | (Quoting::Double, b'"') => Quoting::Bare,
+                (state, _) => state,
+            };
+        }
+        self.scanned = out.len();
+        self.state
+    }
+}
+
+/// Inside `'…'` nothing is special but `'`, written as `'\''` (close, escaped quote, reopen).
+fn push_in_single_quotes(text: &str, out: &mut String) {
+    for ch in text.chars() {
+        if ch == '\'' {
+            out.push_str("'\\''");
+        } else {
+            out.push(ch);
+        }
+    }
+}
+
+/// Inside `"…"`, `$`, `` ` ``, `"` and `\` keep a special meaning; a backslash removes it.
+fn push_in_double_quotes(text: &str, out: &mut String) {
+    for ch in text.chars() {
+        if matches!(ch, '$' | '`' | '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
     }
 }
 
@@ -66,7 +138,7 @@ mod tests {
 
     fn escaped(destination: Destination, text: &str) -> String {
         let mut out = String::new();
-        destination.escape_into(text, &mut out);
+        destination.escape_into(text, &mut out, &mut ShellScan::default());
         out
     }
 
@@ -98,5 +170,55 @@ mod tests {
     #[test]
     fn text_is_inserted_as_it_is() {
         assert_eq!(escaped(Destination::Text, "<a href='x'>&</a>"), "<a href='x'>&</a>");
+    }
+
+    /// Renders `command` with `{{v}}` bound to `value` and runs it with `sh`, returning what
+    /// `printf` printed: the value must arrive byte for byte, whatever quotes surround it.
+    fn round_trip(command: &str, value: &str) -> String {
+        let template = crate::Template::parse(command).expect("parses");
+        let context = serde_json::json!({ "v": value });
+        let script = crate::Renderer::new().render_text(&template, Destination::ShellWord, &context).expect("renders");
+        let output = std::process::Command::new("sh").arg("-c").arg(&script).output().expect("sh runs");
+        String::from_utf8(output.stdout).expect("utf-8")
+    }
+
+    #[test]
+    fn values_inside_author_written_quotes_arrive_byte_for_byte() {
+        let values = [
+            "x; echo INJECTED",
+            "$(echo INJECTED)",
+            "`echo INJECTED`",
+            "it's",
+            "say \"hi\"",
+            "back\\slash",
+            "$HOME",
+            "a\nb",
+            "",
+        ];
+        for value in values {
+            assert_eq!(round_trip("printf '%s' {{v}}", value), value, "bare");
+            assert_eq!(round_trip("printf '%s' '{{v}}'", value), value, "inside single quotes");
+            assert_eq!(round_trip("printf '%s' \"{{v}}\"", value), value, "inside double quotes");
+            assert_eq!(
+                round_trip("printf '%s' \"pre-{{v}}-post\"", value),
+                format!("pre-{value}-post"),
+                "glued in double quotes"
+            );
+            assert_eq!(
+                round_trip("printf '%s' 'it'\\''s {{v}}'", value),
+                format!("it's {value}"),
+                "after an escaped quote"
+            );
+        }
+    }
+
+    #[test]
+    fn the_scan_follows_escapes_and_quote_changes() {
+        let mut scan = ShellScan::default();
+        assert_eq!(scan.state_after("echo '"), Quoting::Single);
+        assert_eq!(scan.state_after("echo 'a' \""), Quoting::Double);
+        assert_eq!(scan.state_after("echo 'a' \"b\\\""), Quoting::Double);
+        assert_eq!(scan.state_after("echo 'a' \"b\\\"\""), Quoting::Bare);
+        assert_eq!(ShellScan::default().state_after("echo \\'"), Quoting::Bare);
     }
 }

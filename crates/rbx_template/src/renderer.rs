@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::destination::Destination;
+use crate::destination::{Destination, ShellScan};
 use crate::error::{RenderError, RenderErrorKind};
 use crate::helpers::{Clock, Helper};
 use crate::json_text::{is_truthy, push_text, to_text, type_name};
@@ -52,7 +52,7 @@ impl Renderer {
         }
         let mut out = String::with_capacity(template.source().len() + 32);
         let scope = Scope::root(context);
-        let evaluation = Evaluation { clock: self.clock, destination };
+        let evaluation = Evaluation { clock: self.clock, destination, shell_scan: Default::default() };
         evaluation.nodes(template.nodes(), &scope, &mut out)?;
         Ok(out)
     }
@@ -66,17 +66,20 @@ impl Renderer {
         }
         if let [Node::Output { expr, pos, .. }] = template.nodes() {
             let scope = Scope::root(context);
-            let evaluation = Evaluation { clock: self.clock, destination: Destination::Text };
+            let evaluation =
+                Evaluation { clock: self.clock, destination: Destination::Text, shell_scan: Default::default() };
             return evaluation.eval(expr, &scope, *pos).map(Cow::into_owned);
         }
         self.render_text(template, Destination::Text, context).map(Value::String)
     }
 }
 
-/// One render: the clock and where the output lands.
+/// One render: the clock, where the output lands, and (for shell commands) the quoting state
+/// of what has been written so far.
 struct Evaluation {
     clock: Clock,
     destination: Destination,
+    shell_scan: std::cell::RefCell<ShellScan>,
 }
 
 impl Evaluation {
@@ -89,7 +92,7 @@ impl Evaluation {
                     if *raw || self.destination == Destination::Text {
                         push_text(&value, out);
                     } else {
-                        self.destination.escape_into(&to_text(&value), out);
+                        self.destination.escape_into(&to_text(&value), out, &mut self.shell_scan.borrow_mut());
                     }
                 }
                 Node::If(conditional) => self.conditional(conditional, scope, out)?,
