@@ -140,7 +140,6 @@ fn trace_logging_never_shows_the_secret() {
 }
 
 #[test]
-#[ignore = "known engine bug, see issue note; un-ignore when fixed"]
 fn retry_reason_never_shows_the_start_of_a_secret_cut_by_the_value_preview() {
     // The secret starts 190 characters into a value that the failure preview cuts at 200: a
     // preview of the unmasked value shows `"000…0s3cr3t-CA…`, which no mask matches any more.
@@ -152,7 +151,6 @@ fn retry_reason_never_shows_the_start_of_a_secret_cut_by_the_value_preview() {
 }
 
 #[test]
-#[ignore = "known engine bug, see issue note; un-ignore when fixed"]
 fn verbose_command_never_shows_a_secret_in_its_shell_quoted_form() {
     // `'` makes the shell-word form `'it'\''s-CANARY-q'`, which is not the secret byte for byte
     // but shows it all the same.
@@ -213,7 +211,6 @@ fn unset_optional_secret_fails_only_the_step_that_refers_to_it() {
 }
 
 #[test]
-#[ignore = "known engine bug, see issue note; un-ignore when fixed"]
 fn output_cap_never_keeps_the_start_of_a_secret() {
     // The kept 1 MiB of each stream ends 6 bytes into the secret: masking the kept bytes after
     // cutting them leaves `s3cr3t` in the result.

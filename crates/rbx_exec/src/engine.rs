@@ -206,14 +206,17 @@ impl<'s> Engine<'s> {
             let can_retry = failed && attempt_number < attempts_allowed && !self.cancelled() && !attempt.cancelled;
             if can_retry && let Some(retry) = &retry {
                 let delay = retry_delay(retry, attempt_number);
-                let reason = attempt
-                    .error
-                    .clone()
-                    .unwrap_or_else(|| failures.first().map(ToString::to_string).unwrap_or_default());
+                // Mask before formatting: the text cuts long values, and a secret cut in half
+                // would no longer be recognised.
+                let reason = match (&attempt.error, failures.first()) {
+                    (Some(error), _) => self.masker.mask_str(error).into_owned(),
+                    (None, Some(failure)) => self.masked_failure(failure).to_string(),
+                    (None, None) => String::new(),
+                };
                 self.sink.emit(&RunEvent::RetryScheduled {
                     step_id: step.id.value.clone(),
                     attempt: attempt_number,
-                    reason: self.masker.mask_str(&reason).into_owned(),
+                    reason,
                     delay_ms: millis(delay),
                 });
                 if self.sleep(delay).await {
@@ -305,16 +308,7 @@ impl<'s> Engine<'s> {
         result.insert("outcome".into(), json!(report.outcome.as_str()));
         let result = Value::Object(result);
         let masked_result = self.masker.mask_json(&result);
-        let failures = report
-            .failures
-            .iter()
-            .map(|f| CheckFailure {
-                expected: self.masker.mask_json(&f.expected),
-                actual: f.actual.as_ref().map(|a| self.masker.mask_json(a)),
-                reason: f.reason.as_ref().map(|r| self.masker.mask_str(r).into_owned()),
-                ..f.clone()
-            })
-            .collect();
+        let failures = report.failures.iter().map(|f| self.masked_failure(f)).collect();
         self.context.set_step(&step.id.value, result);
         self.sink.emit(&RunEvent::StepFinished {
             step_id: step.id.value.clone(),
@@ -328,6 +322,17 @@ impl<'s> Engine<'s> {
             captured: report.captured,
         });
         report.outcome
+    }
+
+    /// A check failure with every value masked, ready to leave the engine.
+    fn masked_failure(&self, failure: &CheckFailure) -> CheckFailure {
+        CheckFailure {
+            expected: self.masker.mask_json(&failure.expected),
+            actual: failure.actual.as_ref().map(|a| self.masker.mask_json(a)),
+            reason: failure.reason.as_ref().map(|r| self.masker.mask_str(r).into_owned()),
+            message: failure.message.as_ref().map(|m| self.masker.mask_str(m).into_owned()),
+            ..failure.clone()
+        }
     }
 
     fn timeout_of(&self, step: &Step) -> Option<Duration> {

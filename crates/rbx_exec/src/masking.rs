@@ -218,6 +218,12 @@ fn forms_of(secret: &str) -> Vec<Vec<u8>> {
     {
         forms.push(escaped.as_bytes().to_vec());
     }
+    // How a rendered shell command (shown with -v and in results) writes the value: as one
+    // quoted word, or escaped inside quotes the author wrote.
+    forms.push(rbx_template::shell_quote(secret).into_bytes());
+    forms.extend(rbx_template::shell_escapes_in_quotes(secret).map(String::into_bytes));
+    forms.sort();
+    forms.dedup();
     forms
 }
 

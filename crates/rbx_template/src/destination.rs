@@ -100,6 +100,15 @@ fn push_in_double_quotes(text: &str, out: &mut String) {
     }
 }
 
+/// `text` escaped to sit inside `'…'` (and `"…"`) that a command's author wrote; what a shell
+/// command shows of a value there, so that secret masking can recognise it.
+pub fn shell_escapes_in_quotes(text: &str) -> [String; 2] {
+    let (mut single, mut double) = (String::new(), String::new());
+    push_in_single_quotes(text, &mut single);
+    push_in_double_quotes(text, &mut double);
+    [single, double]
+}
+
 /// Quotes `word` so that a POSIX shell reads it back as exactly one word, byte for byte.
 ///
 /// Words made only of `[A-Za-z0-9_./:=@%+,-]` stay as they are; anything else (the empty

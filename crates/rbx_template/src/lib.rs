@@ -64,7 +64,7 @@ mod scope;
 mod template;
 mod tree;
 
-pub use destination::{Destination, shell_quote};
+pub use destination::{Destination, shell_escapes_in_quotes, shell_quote};
 pub use error::{RenderError, RenderErrorKind, TemplateError, TemplateErrorKind};
 pub use helpers::HELPERS;
 pub use reference::Reference;

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::{Attempt, announce};
 use crate::engine::Engine;
 use crate::events::{OutputStream, RunEvent};
-use crate::masking::MaskingStream;
+use crate::masking::{Masker, MaskingStream};
 use crate::process::{Ended, ShellCommand, Stream, run_shell};
 
 pub(crate) async fn execute(
@@ -46,7 +46,8 @@ pub(crate) async fn execute(
         env,
         cwd,
         timeout,
-        output_cap: engine.options.output_cap,
+        // Keep enough past the cap to mask a secret that straddles it, then cut (below).
+        output_cap: engine.options.output_cap + engine.masker.longest(),
     };
 
     let Engine { sink, masker, cancel, options, .. } = engine;
@@ -79,8 +80,11 @@ pub(crate) async fn execute(
         Ok(output) => output,
         Err(error) => return Attempt::failed(error.to_string()),
     };
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let cap = engine.options.output_cap;
+    let (stdout, stdout_cut) = masked_and_capped(&engine.masker, &output.stdout, cap);
+    let (stderr, stderr_cut) = masked_and_capped(&engine.masker, &output.stderr, cap);
+    let stdout_truncated = output.stdout_truncated || stdout_cut;
+    let stderr_truncated = output.stderr_truncated || stderr_cut;
     let mut result = Map::new();
     result.insert("exit_code".into(), json!(output.exit_code));
     if let Some(json) = parse_json(&stdout) {
@@ -91,10 +95,10 @@ pub(crate) async fn execute(
     if let Some(signal) = output.signal {
         result.insert("signal".into(), json!(signal));
     }
-    if output.stdout_truncated || output.stderr_truncated {
+    if stdout_truncated || stderr_truncated {
         result.insert(
             "truncated".into(),
-            json!({ "stdout": output.stdout_truncated, "stderr": output.stderr_truncated, "cap_bytes": command.output_cap }),
+            json!({ "stdout": stdout_truncated, "stderr": stderr_truncated, "cap_bytes": cap }),
         );
     }
     let (error, cancelled) = match output.ended {
@@ -109,6 +113,21 @@ pub(crate) async fn execute(
         Ended::Cancelled => (Some("interrupted (process group killed)".to_owned()), true),
     };
     Attempt { result, failures: Vec::new(), error, cancelled }
+}
+
+/// Output as the result keeps it: masked first (a secret cut by the cap would no longer be
+/// recognised), then cut to `cap` bytes on a character boundary; true when it was cut.
+fn masked_and_capped(masker: &Masker, bytes: &[u8], cap: usize) -> (String, bool) {
+    let mut text = masker.mask_str(&String::from_utf8_lossy(bytes)).into_owned();
+    if text.len() <= cap {
+        return (text, false);
+    }
+    let mut end = cap;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    (text, true)
 }
 
 fn parse_json(stdout: &str) -> Option<Value> {
