@@ -350,7 +350,6 @@ fn helpers_work_in_commands_notes_and_checks() {
 // streaming
 
 #[test]
-#[ignore = "known engine bug, see issue note; un-ignore when fixed"]
 fn verbose_output_keeps_a_line_written_in_two_writes_whole() {
     let outcome = Rbx::run("sem-verbose-lines.yaml").arg("-v").output();
     outcome.expect_code(0);
@@ -372,7 +371,6 @@ fn verbose_output_streams_commands_and_output() {
 }
 
 #[test]
-#[ignore = "known engine bug, see issue note; un-ignore when fixed"]
 fn when_whose_operand_cannot_render_fails_the_step_instead_of_skipping_it() {
     // `expect` reports such an operand as a failure ("cannot render the operand"); `when` must
     // not quietly turn the same error into a skip that hides it.
@@ -389,7 +387,6 @@ fn when_whose_operand_cannot_render_fails_the_step_instead_of_skipping_it() {
 // output cap
 
 #[test]
-#[ignore = "known engine bug, see issue note; un-ignore when fixed"]
 fn capped_output_is_shown_as_capped_in_human_output() {
     // The spec: results keep 1 MiB of each stream, "and the cap is shown when it bites".
     let outcome = Rbx::run("sem-output-cap.yaml").cwd(tempdir().path()).output();

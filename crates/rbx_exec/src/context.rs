@@ -74,12 +74,19 @@ pub struct TemplateOperands<'a> {
     renderer: &'a Renderer,
     context: &'a Value,
     cache: &'a Mutex<HashMap<String, Template>>,
+    first_error: Mutex<Option<String>>,
 }
 
 impl<'a> TemplateOperands<'a> {
     /// A resolver over `context`.
     pub fn new(renderer: &'a Renderer, context: &'a Value, cache: &'a Mutex<HashMap<String, Template>>) -> Self {
-        TemplateOperands { renderer, context, cache }
+        TemplateOperands { renderer, context, cache, first_error: Mutex::new(None) }
+    }
+
+    /// The first operand that could not be rendered, if any: a broken template, as opposed
+    /// to a check that does not hold.
+    pub fn render_error(&self) -> Option<String> {
+        self.first_error.lock().ok().and_then(|e| e.clone())
     }
 
     fn render(&self, text: &str) -> Result<Value, String> {
@@ -115,6 +122,13 @@ fn has_template(value: &Value) -> bool {
 
 impl OperandResolver for TemplateOperands<'_> {
     fn resolve<'v>(&self, operand: &'v Value) -> Result<Cow<'v, Value>, String> {
-        if has_template(operand) { self.resolve_deep(operand).map(Cow::Owned) } else { Ok(Cow::Borrowed(operand)) }
+        if !has_template(operand) {
+            return Ok(Cow::Borrowed(operand));
+        }
+        self.resolve_deep(operand).map(Cow::Owned).inspect_err(|error| {
+            if let Ok(mut first) = self.first_error.lock() {
+                first.get_or_insert_with(|| error.clone());
+            }
+        })
     }
 }

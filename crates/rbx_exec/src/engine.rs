@@ -117,6 +117,7 @@ impl<'s> Engine<'s> {
             started_at: now(),
             inputs,
             step_count: runbook.steps.len() + runbook.finally.len(),
+            step_ids: runbook.all_steps().map(|step| step.id.value.clone()).collect(),
         });
         let mut outcomes = Vec::new();
         let mut status = RunStatus::Passed;
@@ -169,19 +170,42 @@ impl<'s> Engine<'s> {
             },
             at: now(),
         });
-        let report = if self.holds(&step.when).is_empty() {
-            self.run_tries(step).await
-        } else {
-            StepReport {
-                outcome: StepOutcome::Skipped,
-                result: Map::new(),
-                failures: Vec::new(),
-                error: None,
-                attempts: 0,
-                captured: Vec::new(),
+        let skipped = |error: Option<String>| StepReport {
+            outcome: if error.is_some() { StepOutcome::Failed } else { StepOutcome::Skipped },
+            result: Map::new(),
+            failures: Vec::new(),
+            error,
+            attempts: 0,
+            captured: Vec::new(),
+        };
+        let report = match self.when_holds(&step.when) {
+            Ok(true) => self.run_tries(step).await,
+            Ok(false) => skipped(None),
+            // A `when` that cannot be evaluated is a broken runbook, not a "no": running or
+            // silently skipping the step would both hide it.
+            Err(error) => {
+                let mut report = skipped(Some(format!("when: {error}")));
+                if step.on_failure == OnFailure::Continue {
+                    report.outcome = StepOutcome::Tolerated;
+                }
+                report
             }
         };
         self.record(step, report, started)
+    }
+
+    /// Whether a `when` holds; an error when one of its operands cannot be rendered.
+    fn when_holds(&self, checks: &[rbx_checks::Check]) -> Result<bool, String> {
+        if checks.is_empty() {
+            return Ok(true);
+        }
+        let context = self.context.value();
+        let operands = TemplateOperands::new(&self.renderer, context, &self.operand_cache);
+        let result = evaluate_all(checks, context, &operands);
+        match operands.render_error() {
+            Some(error) => Err(error),
+            None => Ok(result.passed),
+        }
     }
 
     /// Evaluates checks over the run context; the failures (empty when all hold).

@@ -116,6 +116,8 @@ pub enum RunEvent {
         inputs: Value,
         /// Steps in `steps` and `finally`.
         step_count: usize,
+        /// Their ids, in order (reporters size their columns from them).
+        step_ids: Vec<String>,
     },
     /// A step began (after its `when` held, or to be skipped).
     StepStarted {

@@ -318,10 +318,23 @@ pub(crate) fn template_text(cx: &mut Cx<'_>, source: String, node: &Node) -> Opt
             cx.report(
                 Diagnostic::new(codes::TEMPLATE_SYNTAX, span, format!("template does not parse: {}", error.message()))
                     .with_label("template error here")
-                    .with_help("close every `{{` with `}}`; a literal `{{` is written `\\{{`"),
+                    .with_optional_help(template_hint(&error.kind)),
             );
             None
         }
+    }
+}
+
+/// A hint for the template errors a hint helps with; the message says enough for the others.
+fn template_hint(kind: &rbx_template::TemplateErrorKind) -> Option<String> {
+    use rbx_template::TemplateErrorKind as Kind;
+    match kind {
+        Kind::UnclosedExpression | Kind::UnclosedBlock(_) | Kind::Syntax => {
+            Some("close every `{{` with `}}`; a literal `{{` is written `\\{{`".to_owned())
+        }
+        Kind::UnknownHelper(_) => Some(format!("helpers: {}", rbx_template::HELPERS.join(", "))),
+        Kind::InvalidJsonPath { .. } => Some("JSONPath starts at `$` (RFC 9535), e.g. `$.items[*].id`".to_owned()),
+        _ => None,
     }
 }
 

@@ -27,12 +27,23 @@ pub struct HumanReporter<W: Write + Send> {
     spinner: Option<ProgressBar>,
     counts: [usize; 6],
     width: usize,
+    /// Output of the running step not yet ended by a newline, per stream (stdout, stderr):
+    /// a line written in two writes is shown as one line.
+    partial: [String; 2],
 }
 
 impl<W: Write + Send> HumanReporter<W> {
     /// A reporter writing to `out`.
     pub fn new(out: W, options: HumanOptions) -> HumanReporter<W> {
-        HumanReporter { out, options, current: None, spinner: None, counts: [0; 6], width: 12 }
+        HumanReporter {
+            out,
+            options,
+            current: None,
+            spinner: None,
+            counts: [0; 6],
+            width: 12,
+            partial: Default::default(),
+        }
     }
 
     fn paint(&self, style: Style, text: &str) -> String {
@@ -48,6 +59,11 @@ impl<W: Write + Send> HumanReporter<W> {
                 let _ = writeln!(self.out, "{text}");
             }
         }
+    }
+
+    fn output_line(&mut self, stream: OutputStream, line: &str) {
+        let marker = if stream == OutputStream::Stderr { "  ┃ " } else { "  │ " };
+        self.line(&format!("{marker}{line}"));
     }
 
     fn stop_spinner(&mut self) {
@@ -80,6 +96,15 @@ fn outcome_index(outcome: StepOutcome) -> usize {
     }
 }
 
+/// `1 MiB`, `512 KiB`, `100 bytes`.
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
 /// `950ms`, `1.2s`, `2m05s`.
 pub fn human_duration(millis: u64) -> String {
     match millis {
@@ -97,17 +122,16 @@ fn last_lines(text: &str, count: usize) -> Vec<&str> {
 impl<W: Write + Send> EventSink for HumanReporter<W> {
     fn emit(&mut self, event: &RunEvent) {
         match event {
-            RunEvent::RunStarted { run_id, runbook, title, step_count, .. } => {
+            RunEvent::RunStarted { run_id, runbook, title, step_count, step_ids, .. } => {
                 let bold = Style::new().bold();
                 let header = format!("{} {runbook}: {title}", self.paint(bold, "▶"));
                 self.line(&header);
                 let dim = Style::new().dimmed();
                 let detail = self.paint(dim, &format!("  run {run_id}, {step_count} step(s)"));
                 self.line(&detail);
-                self.width = 12;
+                self.width = step_ids.iter().map(|id| id.chars().count()).max().unwrap_or(0).max(8);
             }
             RunEvent::StepStarted { step, .. } => {
-                self.width = self.width.max(step.id.len());
                 if self.options.spinner {
                     let spinner = ProgressBar::new_spinner();
                     let style = ProgressStyle::with_template("{spinner} {msg} {elapsed}")
@@ -139,10 +163,11 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                 self.line(&painted);
             }
             RunEvent::Output { stream, text, .. } => {
-                let marker = if *stream == OutputStream::Stderr { "  ┃ " } else { "  │ " };
-                for line in text.lines() {
-                    let text = format!("{marker}{line}");
-                    self.line(&text);
+                let index = usize::from(*stream == OutputStream::Stderr);
+                self.partial[index].push_str(text);
+                while let Some(end) = self.partial[index].find('\n') {
+                    let line: String = self.partial[index].drain(..=end).collect();
+                    self.output_line(*stream, line.trim_end_matches(['\n', '\r']));
                 }
             }
             RunEvent::Message { text, .. } => {
@@ -150,6 +175,12 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                 self.line(&format!("  {label} {text}"));
             }
             RunEvent::StepFinished { step_id, outcome, duration_ms, result, failures, error, attempts, .. } => {
+                for (index, stream) in [(0, OutputStream::Stdout), (1, OutputStream::Stderr)] {
+                    let rest = std::mem::take(&mut self.partial[index]);
+                    if !rest.is_empty() {
+                        self.output_line(stream, &rest);
+                    }
+                }
                 self.stop_spinner();
                 self.counts[outcome_index(*outcome)] += 1;
                 let step = self.current.take();
@@ -173,10 +204,21 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                     for failure in failures {
                         self.line(&format!("    ✗ {failure}"));
                     }
+                    let capped = |stream: &str| result["truncated"][stream].as_bool() == Some(true);
+                    let cap = result["truncated"]["cap_bytes"].as_u64().map_or_else(String::new, human_bytes);
+                    if capped("stdout") {
+                        self.line(&format!("    stdout was capped at {cap}: the result keeps its beginning"));
+                    }
                     if let Some(stderr) = result.get("stderr").and_then(|s| s.as_str()) {
                         let tail = last_lines(stderr, 5);
                         if !tail.is_empty() {
-                            self.line("    stderr:");
+                            if capped("stderr") {
+                                self.line(&format!(
+                                    "    stderr was capped at {cap}: the last lines kept, not the last written:"
+                                ));
+                            } else {
+                                self.line("    stderr:");
+                            }
                             for line in tail {
                                 let text = format!("    ┃ {line}");
                                 self.line(&text);

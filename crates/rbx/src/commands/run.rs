@@ -142,7 +142,8 @@ fn vars_file(path: &Path) -> Result<Vec<(String, Value)>, FileDiagnostics> {
             return Err(FileDiagnostics {
                 file: SourceFile::new(path, ""),
                 diagnostics: vec![
-                    Diagnostic::new(error.code, Span::point(0), error.message).with_optional_help(error.help),
+                    Diagnostic::new(error.code, Span::point(0), error.message)
+                        .with_help("--vars-file takes a YAML or JSON file mapping input names to values"),
                 ],
             });
         }
