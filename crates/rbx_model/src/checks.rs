@@ -94,8 +94,19 @@ fn check(cx: &mut Cx<'_>, node: &Node, what: &str, subject: Subject) -> Option<C
     let mut parsed = Vec::with_capacity(operators.len());
     for entry in operators {
         record_operand_templates(cx, &entry.value);
+        // Runbooks repeat the same patterns (`matches: "PONG"`); compile each one once.
+        let pattern = (entry.key == "matches").then(|| entry.value.as_str()).flatten();
+        if let Some(compiled) = pattern.and_then(|p| cx.regexes.get(p)) {
+            parsed.push(Operator::Matches(compiled.clone()));
+            continue;
+        }
         match Operator::parse(&entry.key, &entry.value.to_json()) {
-            Ok(operator) => parsed.push(operator),
+            Ok(operator) => {
+                if let (Some(pattern), Operator::Matches(compiled)) = (pattern, &operator) {
+                    cx.regexes.insert(pattern.to_owned(), compiled.clone());
+                }
+                parsed.push(operator);
+            }
             Err(error) => {
                 let code = if matches!(error, OperatorError::BadRegex { .. }) {
                     codes::INVALID_REGEX

@@ -91,6 +91,7 @@ impl Loader {
             scope: RefScope::TOP,
             pending_connections: Vec::new(),
             steps: Vec::new(),
+            regexes: std::collections::HashMap::new(),
             loader: std::mem::take(self),
         };
         let runbook = build(&mut cx);

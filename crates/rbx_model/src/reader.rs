@@ -22,6 +22,8 @@ pub(crate) struct Cx<'f> {
     pub scope: RefScope,
     pub pending_connections: Vec<(Spanned<String>, &'static str)>,
     pub steps: Vec<crate::refs::StepFacts>,
+    /// Regular expressions of `matches` checks already compiled in this file.
+    pub regexes: std::collections::HashMap<String, rbx_checks::CompiledRegex>,
 }
 
 impl Cx<'_> {

@@ -260,12 +260,14 @@ impl Builder<'_> {
                 *size = size.saturating_add(built.size);
                 match pending_key.take() {
                     None => {
-                        let (key, is_merge) = match &built.node.kind {
+                        let key_span = built.node.span;
+                        let (key, is_merge) = match built.node.kind {
                             NodeKind::Scalar(scalar) => {
-                                (scalar.text.clone(), scalar.text == "<<" && scalar.style == ScalarStyle::Plain)
+                                let is_merge = scalar.text == "<<" && scalar.style == ScalarStyle::Plain;
+                                (scalar.text, is_merge)
                             }
                             _ => {
-                                let map_start = built.node.span.start.saturating_sub(1);
+                                let map_start = key_span.start.saturating_sub(1);
                                 if self.file.text()[map_start..].starts_with("{{") {
                                     return Err(Diagnostic::new(
                                         codes::YAML_SYNTAX,
@@ -277,13 +279,13 @@ impl Builder<'_> {
                                 }
                                 return Err(Diagnostic::new(
                                     codes::UNSUPPORTED_YAML,
-                                    built.node.span,
+                                    key_span,
                                     "mapping keys must be plain text, not lists or mappings",
                                 )
                                 .with_help("write the key as text"));
                             }
                         };
-                        *pending_key = Some((key, built.node.span, is_merge));
+                        *pending_key = Some((key, key_span, is_merge));
                     }
                     Some((_, _, true)) => merges.push(built.node),
                     Some((key, key_span, false)) => {
