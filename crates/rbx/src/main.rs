@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod discover;
 mod exit;
+mod logging;
 mod terminal;
 
 use clap::Parser;
@@ -12,10 +13,17 @@ use crate::cli::{Cli, Command};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let log_masker = match logging::init() {
+        Ok(masker) => masker,
+        Err(message) => {
+            terminal::usage_error(&message, Some("examples: RBX_LOG=debug, RBX_LOG=rbx_exec=trace"));
+            return exit::Exit::Invalid.into();
+        }
+    };
     let exit = match cli.command {
         Command::Lint(args) => commands::lint::run(args),
         Command::List(args) => commands::list::run(args),
-        Command::Run(args) => commands::run::run(args),
+        Command::Run(args) => commands::run::run(args, log_masker),
         Command::Schema => commands::schema::run(),
         Command::Completions(args) => commands::completions::run(args),
     };

@@ -227,3 +227,28 @@ fn output_cap_never_keeps_the_start_of_a_secret() {
     }
     assert!(!outcome.all().contains("s3cr3t"), "the start of the secret is shown");
 }
+
+#[test]
+fn rbx_log_shows_engine_internals_on_stderr_masked() {
+    let outcome = canary_run().env("RBX_LOG", "trace").args(["--format", "json"]).output();
+    outcome.expect_code(0);
+    for shown in ["run started", "attempt started", "step finished", "run finished"] {
+        assert!(outcome.stderr.contains(shown), "the log lacks `{shown}`\n{}", outcome.dump());
+    }
+    assert!(
+        outcome.stderr.lines().any(|l| l.contains("action") && l.contains("***")),
+        "rendered commands are logged, masked\n{}",
+        outcome.dump()
+    );
+    assert!(!outcome.stdout.contains("step finished"), "logs stay off stdout\n{}", outcome.dump());
+    assert_no_canary(&outcome);
+    let quiet = canary_run().args(["--format", "json"]).output();
+    assert!(!quiet.stderr.contains("step finished"), "no RBX_LOG, no log\n{}", quiet.dump());
+}
+
+#[test]
+fn invalid_rbx_log_filter_is_refused_with_exit_2() {
+    let outcome = canary_run().env("RBX_LOG", "[[").output();
+    outcome.expect_code(2);
+    assert!(outcome.stderr.contains("RBX_LOG=`[[` is not a log filter"), "{}", outcome.dump());
+}

@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use crate::context::{RunContext, TemplateOperands};
 use crate::events::{EventSink, RunEvent, RunStatus, StepInfo, StepOutcome};
 use crate::kinds::{self, Attempt};
-use crate::masking::Masker;
+use crate::masking::{Masker, SharedMasker};
 use crate::prepare::Prepared;
 
 /// A step's default timeout when neither the step nor `defaults` sets one.
@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub incident: Option<String>,
     /// Bytes of each output stream kept in a result.
     pub output_cap: usize,
+    /// Kept up to date with the run's masker, for writers outside the engine (`RBX_LOG`).
+    pub log_masker: SharedMasker,
 }
 
 /// How a run ended.
@@ -92,6 +94,7 @@ impl<'s> Engine<'s> {
         run.insert("host".into(), json!(options.host));
         run.insert("incident".into(), json!(options.incident));
         let context = RunContext::new(prepared.inputs, prepared.secrets, options.env.clone(), run);
+        options.log_masker.set(Arc::clone(&masker));
         Engine {
             runbook,
             renderer: Renderer::new(),
@@ -119,6 +122,7 @@ impl<'s> Engine<'s> {
             step_count: runbook.steps.len() + runbook.finally.len(),
             step_ids: runbook.all_steps().map(|step| step.id.value.clone()).collect(),
         });
+        tracing::info!(run_id = %self.options.run_id, runbook = %runbook.id.value, "run started");
         let mut outcomes = Vec::new();
         let mut status = RunStatus::Passed;
         for (index, step) in runbook.steps.iter().enumerate() {
@@ -149,6 +153,7 @@ impl<'s> Engine<'s> {
                 status = RunStatus::Failed;
             }
         }
+        tracing::info!(run_id = %self.options.run_id, status = status.as_str(), "run finished");
         self.sink.emit(&RunEvent::RunFinished { status, finished_at: now(), duration_ms: millis(started.elapsed()) });
         RunSummary { run_id: self.options.run_id.clone(), status, outcomes }
     }
@@ -278,6 +283,7 @@ impl<'s> Engine<'s> {
 
     async fn attempt(&mut self, step: &Step, number: u32) -> Attempt {
         let timeout = self.timeout_of(step);
+        tracing::debug!(step = %step.id.value, attempt = number, ?timeout, "attempt started");
         let started = Instant::now();
         let mut attempt = kinds::execute(self, step, number, timeout).await;
         attempt.result.insert("duration_ms".into(), json!(millis(started.elapsed())));
@@ -315,6 +321,7 @@ impl<'s> Engine<'s> {
                             other => other.to_string(),
                         };
                         Arc::make_mut(&mut self.masker).add(secret_text);
+                        self.options.log_masker.set(Arc::clone(&self.masker));
                     }
                     self.context.set_var(&capture.name.value, value);
                     report.captured.push(capture.name.value.clone());
@@ -333,6 +340,14 @@ impl<'s> Engine<'s> {
         let result = Value::Object(result);
         let masked_result = self.masker.mask_json(&result);
         let failures = report.failures.iter().map(|f| self.masked_failure(f)).collect();
+        tracing::debug!(
+            step = %step.id.value,
+            outcome = report.outcome.as_str(),
+            attempts = report.attempts,
+            error = report.error.as_deref().unwrap_or(""),
+            "step finished"
+        );
+        tracing::trace!(step = %step.id.value, result = %result, "step result");
         self.context.set_step(&step.id.value, result);
         self.sink.emit(&RunEvent::StepFinished {
             step_id: step.id.value.clone(),

@@ -92,6 +92,9 @@ pub(crate) fn default_expectation(kind: &StepKind, result: &Value, own: &[CheckF
 }
 
 pub(crate) fn announce(engine: &mut Engine<'_>, step: &Step, attempt: u32, action: Option<String>) {
+    if let Some(action) = &action {
+        tracing::trace!(step = %step.id.value, attempt, action = %action, "action");
+    }
     let action = action.map(|a| engine.masker.mask_str(&a).into_owned());
     engine.sink.emit(&RunEvent::AttemptStarted { step_id: step.id.value.clone(), attempt, action });
 }

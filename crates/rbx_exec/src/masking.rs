@@ -242,6 +242,31 @@ fn percent_encode(secret: &str, keep: impl Fn(u8) -> bool, space_as_plus: bool) 
     encoded
 }
 
+/// The masker of the current run, shared with writers that live outside the engine (the
+/// `RBX_LOG` log writer): the engine replaces it when a step captures a secret.
+#[derive(Clone, Default)]
+pub struct SharedMasker(Arc<std::sync::RwLock<Arc<Masker>>>);
+
+impl SharedMasker {
+    /// The masker as it is now.
+    pub fn get(&self) -> Arc<Masker> {
+        self.0.read().map(|m| Arc::clone(&m)).unwrap_or_default()
+    }
+
+    /// Replaces it.
+    pub fn set(&self, masker: Arc<Masker>) {
+        if let Ok(mut current) = self.0.write() {
+            *current = masker;
+        }
+    }
+}
+
+impl fmt::Debug for SharedMasker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedMasker").finish_non_exhaustive()
+    }
+}
+
 /// Masks output that arrives in chunks, so that a secret split across writes is still masked.
 /// It holds back at most [`Masker::longest`] - 1 bytes, and only bytes that could begin a secret.
 #[derive(Clone)]

@@ -20,8 +20,10 @@ use crate::terminal;
 /// Bytes of each output stream a result keeps (the spec's 1 MiB).
 const OUTPUT_CAP: usize = 1024 * 1024;
 
-pub fn run(args: RunArgs) -> Exit {
+pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
+    let started = std::time::Instant::now();
     let loaded = Loader::new().load_path(&args.file);
+    tracing::debug!(file = %args.file.display(), elapsed = ?started.elapsed(), errors = loaded.has_errors(), "runbook loaded");
     let Some(runbook) = loaded.runbook.clone().filter(|_| !loaded.has_errors()) else {
         report_invalid(vec![FileDiagnostics { file: loaded.file, diagnostics: loaded.diagnostics }]);
         return Exit::Invalid;
@@ -48,6 +50,7 @@ pub fn run(args: RunArgs) -> Exit {
         host: hostname(),
         incident: None,
         output_cap: OUTPUT_CAP,
+        log_masker,
     };
     let mut sink: Box<dyn EventSink> = match args.format {
         RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
