@@ -1,6 +1,15 @@
 //! Where loading a runbook spends its time: `cargo run --release -p rbx_model --example load_phases -- FILE`.
 
 use std::time::Instant;
+/// Peak and current resident memory, from /proc (Linux).
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find(|l| l.starts_with(name)).map(|l| l[name.len()..].trim().to_owned()).unwrap_or_default()
+    };
+    format!("(rss {}, peak {})", field("VmRSS:"), field("VmHWM:"))
+}
+
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
         eprintln!("usage: load_phases FILE");
@@ -21,10 +30,12 @@ fn main() {
     let t = Instant::now();
     let parsed = rbx_syntax::parse(&file);
     let parse = t.elapsed();
+    eprintln!("after the node tree {}", memory());
     drop(parsed);
     let t = Instant::now();
     let loaded = rbx_model::Loader::new().load_source(file);
     let load = t.elapsed();
+    eprintln!("after the full load {}", memory());
     let t = Instant::now();
     drop(loaded);
     let dropped = t.elapsed();
