@@ -35,6 +35,9 @@ pub enum Command {
         after_help = "Example:\n  rbx schema > runbook.schema.json\n\nName it in a runbook for editor completion:\n  # yaml-language-server: $schema=../schema/runbook.schema.json"
     )]
     Schema,
+    /// Internal: the watchdog a run starts to stop its steps if rbx dies.
+    #[command(name = "__watchdog", hide = true)]
+    Watchdog,
     /// Print shell completions.
     #[command(
         after_help = "Examples:\n  rbx completions bash > /etc/bash_completion.d/rbx\n  rbx completions zsh > ~/.zfunc/_rbx\n  rbx completions fish > ~/.config/fish/completions/rbx.fish"

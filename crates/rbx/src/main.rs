@@ -31,6 +31,10 @@ fn main() -> std::process::ExitCode {
         Command::List(args) => commands::list::run(args),
         Command::Run(args) => commands::run::run(args, log_masker),
         Command::Schema => commands::schema::run(),
+        Command::Watchdog => {
+            rbx_exec::watchdog::serve(std::io::stdin().lock());
+            exit::Exit::Success
+        }
         Command::Completions(args) => commands::completions::run(args),
     };
     exit.into()

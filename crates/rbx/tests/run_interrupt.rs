@@ -153,3 +153,26 @@ fn sigint_during_a_retry_delay_exits_130_and_runs_finally() {
     assert_eq!(finally_status(&dir), "interrupted");
     assert!(!dir.join("AFTER").exists());
 }
+
+#[test]
+fn sigkill_of_rbx_stops_the_running_step_and_its_background_jobs() {
+    // rbx cannot catch SIGKILL; its watchdog (`rbx __watchdog`) sees its pipe close and stops
+    // every group still running: SIGTERM, then SIGKILL after 2s.
+    let scratch = tempdir();
+    let token = unique_token(9);
+    let (mut child, _state) = Rbx::run("interrupt-shell.yaml").var("token", &token).cwd(scratch.path()).spawn();
+    wait_until("the step runs", || processes_with(&format!("sleep {token}")).len() >= 2);
+    child.kill().unwrap_or_else(|e| panic!("cannot SIGKILL rbx: {e}"));
+    let _ = child.wait();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !processes_with(&token).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left = processes_with(&token);
+    for line in &left {
+        if let Some(pid) = line.split_whitespace().next() {
+            let _ = Command::new("kill").args(["-KILL", pid]).status();
+        }
+    }
+    assert!(left.is_empty(), "processes of the step outlived a SIGKILLed rbx: {left:?}");
+}

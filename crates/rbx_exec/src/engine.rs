@@ -39,6 +39,8 @@ pub struct RunOptions {
     pub output_cap: usize,
     /// Kept up to date with the run's masker, for writers outside the engine (`RBX_LOG`).
     pub log_masker: SharedMasker,
+    /// Kills running steps' process groups if rbx dies (see [`crate::watchdog`]).
+    pub watchdog: Option<Arc<crate::watchdog::Watchdog>>,
 }
 
 /// How a run ended.

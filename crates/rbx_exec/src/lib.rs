@@ -8,6 +8,7 @@ mod kinds;
 pub mod masking;
 mod prepare;
 pub mod process;
+pub mod watchdog;
 
 pub use context::RunContext;
 pub use engine::{DEFAULT_TIMEOUT, Engine, RunOptions, RunSummary, now, retry_delay};

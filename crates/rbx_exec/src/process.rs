@@ -45,6 +45,8 @@ pub struct ShellCommand {
     pub timeout: Option<Duration>,
     /// Bytes of each stream kept in [`ShellOutput`]; every byte still goes to `on_chunk`.
     pub output_cap: usize,
+    /// Kills the step's group if rbx dies while it runs (see [`crate::watchdog`]).
+    pub watchdog: Option<std::sync::Arc<crate::watchdog::Watchdog>>,
 }
 
 /// Env values and the script usually hold rendered secrets: Debug shows their shape only.
@@ -58,6 +60,7 @@ impl fmt::Debug for ShellCommand {
             .field("cwd", &self.cwd)
             .field("timeout", &self.timeout)
             .field("output_cap", &self.output_cap)
+            .field("watchdog", &self.watchdog.is_some())
             .finish()
     }
 }
@@ -188,7 +191,7 @@ pub async fn run_shell(
         pid,
         stdout: Pipe::new(child.stdout.take(), Stream::Stdout, cmd.output_cap),
         stderr: Pipe::new(child.stderr.take(), Stream::Stderr, cmd.output_cap),
-        group: ProcessGroup::new(pid),
+        group: ProcessGroup::new(pid, cmd.watchdog.clone()),
         child,
         status: None,
         phase: Phase::Running { deadline: cmd.timeout.map(|timeout| started + timeout) },
@@ -248,7 +251,6 @@ fn spawn(cmd: &ShellCommand) -> Result<Child, ProcessError> {
     if let Some(cwd) = &cmd.cwd {
         command.current_dir(cwd);
     }
-    die_with_parent(&mut command);
     command.spawn().map_err(|source| spawn_error(cmd, source))
 }
 
@@ -259,29 +261,6 @@ fn spawn_error(cmd: &ShellCommand, source: io::Error) -> ProcessError {
     }
     ProcessError::Spawn { program: cmd.program.clone(), cwd: cmd.cwd.clone(), source }
 }
-
-/// Makes the kernel SIGKILL the shell when rbx dies, even by SIGKILL, which rbx cannot catch.
-#[cfg(target_os = "linux")]
-fn die_with_parent(command: &mut Command) {
-    let parent = nix::unistd::getpid();
-    let hook = move || -> io::Result<()> {
-        nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-        // rbx may have died between fork and prctl, and then no signal would ever come.
-        if nix::unistd::getppid() != parent {
-            return Err(io::Error::from(Errno::ESRCH));
-        }
-        Ok(())
-    };
-    // SAFETY: `hook` runs in the forked child before exec, where only async-signal-safe calls
-    // are allowed: it makes two system calls (prctl, getppid) and allocates nothing (errors are
-    // raw OS errors).
-    unsafe {
-        command.pre_exec(hook);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn die_with_parent(_command: &mut Command) {}
 
 /// Where a running step is in its life.
 enum Phase {
@@ -475,14 +454,18 @@ impl<R: AsyncRead + Unpin> Pipe<R> {
 /// error or a dropped future leaves no orphans either.
 struct ProcessGroup {
     pgid: Pid,
+    watchdog: Option<std::sync::Arc<crate::watchdog::Watchdog>>,
     /// SIGKILL was sent, or the group was seen empty: later signals could only hit a stranger
     /// that reused the id.
     done: bool,
 }
 
 impl ProcessGroup {
-    fn new(pgid: i32) -> ProcessGroup {
-        ProcessGroup { pgid: Pid::from_raw(pgid), done: false }
+    fn new(pgid: i32, watchdog: Option<std::sync::Arc<crate::watchdog::Watchdog>>) -> ProcessGroup {
+        if let Some(watchdog) = &watchdog {
+            watchdog.watch(pgid);
+        }
+        ProcessGroup { pgid: Pid::from_raw(pgid), watchdog, done: false }
     }
 
     fn signal(&self, signal: Signal) {
@@ -514,6 +497,9 @@ impl ProcessGroup {
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.kill();
+        if let Some(watchdog) = &self.watchdog {
+            watchdog.release(self.pgid.as_raw());
+        }
     }
 }
 
@@ -569,6 +555,7 @@ mod tests {
             cwd: None,
             timeout: None,
             output_cap: 16,
+            watchdog: None,
         };
         let debug = format!("{cmd:?}");
         assert!(!debug.contains("hunter2"), "{debug}");

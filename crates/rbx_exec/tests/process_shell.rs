@@ -18,6 +18,7 @@ fn shell(script: &str) -> ShellCommand {
         cwd: None,
         timeout: None,
         output_cap: 1 << 20,
+        watchdog: None,
     }
 }
 
@@ -271,20 +272,35 @@ async fn dropping_the_run_kills_the_group() {
     assert_group_gone(pgid).await;
 }
 
-const PID_FILE_VAR: &str = "RBX_TEST_PDEATHSIG_PID_FILE";
+const PID_FILE_VAR: &str = "RBX_TEST_WATCHDOG_PID_FILE";
+const SERVE_VAR: &str = "RBX_TEST_SERVE_AS_WATCHDOG";
 
-/// Plays rbx for `the_shell_dies_when_rbx_is_killed`, in a process of its own; a no-op otherwise.
+/// Plays `rbx __watchdog` for the fake rbx below, in a process of its own; a no-op otherwise.
+#[test]
+fn helper_serves_as_watchdog() {
+    if std::env::var_os(SERVE_VAR).is_some() {
+        rbx_exec::watchdog::serve(std::io::stdin().lock());
+    }
+}
+
+/// Plays rbx for `the_whole_group_dies_when_rbx_is_killed`, in a process of its own: starts a
+/// watchdog, then a shell with a background job, and waits; a no-op otherwise.
 #[tokio::test]
 async fn helper_runs_a_shell_until_killed() {
     let Ok(pid_file) = std::env::var(PID_FILE_VAR) else {
         return;
     };
-    let script = format!("echo $$ > '{pid_file}.tmp' && mv '{pid_file}.tmp' '{pid_file}'; sleep 60");
-    let _ = run(&shell(&script)).await;
+    let mut watchdog = std::process::Command::new(std::env::current_exe().expect("test binary"));
+    watchdog.args(["--exact", "helper_serves_as_watchdog", "--test-threads=1"]).env(SERVE_VAR, "1");
+    let watchdog = rbx_exec::watchdog::Watchdog::start(watchdog).expect("start the watchdog");
+    let script = format!("sleep 61 & echo $$ > '{pid_file}.tmp' && mv '{pid_file}.tmp' '{pid_file}'; sleep 60");
+    let mut cmd = shell(&script);
+    cmd.watchdog = Some(Arc::new(watchdog));
+    let _ = run(&cmd).await;
 }
 
 #[tokio::test]
-async fn the_shell_dies_when_rbx_is_killed() {
+async fn the_whole_group_dies_when_rbx_is_killed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let pid_file = dir.path().join("shell.pid");
     let exe = std::env::current_exe().expect("test binary");
@@ -304,20 +320,17 @@ async fn the_shell_dies_when_rbx_is_killed() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let shell_pid: i32 = shell_pid.expect("the fake rbx started its shell");
+    assert!(group_alive(shell_pid), "the group runs before rbx is killed");
     fake_rbx.kill().expect("SIGKILL the fake rbx");
     fake_rbx.wait().expect("reap the fake rbx");
-    let alive = || {
-        std::fs::read_to_string(format!("/proc/{shell_pid}/stat"))
-            .is_ok_and(|stat| stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.starts_with(" Z")))
-    };
-    for _ in 0..100 {
-        if !alive() {
+    // The watchdog sends SIGTERM at once and SIGKILL after its grace period.
+    for _ in 0..120 {
+        if !group_alive(shell_pid) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let survived = alive();
-    // Whatever the shell left (the parent-death signal is not inherited) goes too.
+    let survived = group_alive(shell_pid);
     let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(shell_pid), nix::sys::signal::SIGKILL);
-    assert!(!survived, "shell {shell_pid} outlived the rbx that ran it");
+    assert!(!survived, "a process of group {shell_pid} (the shell or its background job) outlived rbx");
 }

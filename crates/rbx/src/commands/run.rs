@@ -51,6 +51,7 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         incident: None,
         output_cap: OUTPUT_CAP,
         log_masker,
+        watchdog: start_watchdog(&runbook),
     };
     let mut sink: Box<dyn EventSink> = match args.format {
         RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
@@ -93,6 +94,25 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         RunStatus::Failed => Exit::Failure,
         RunStatus::Declined | RunStatus::Pending => Exit::Declined,
         RunStatus::Interrupted => Exit::Interrupted,
+    }
+}
+
+/// Starts `rbx __watchdog` when the runbook starts processes. Without it (it could not start)
+/// the run goes on: steps are still stopped on timeout, Ctrl-C and exit, just not if rbx
+/// itself is killed.
+fn start_watchdog(runbook: &rbx_model::Runbook) -> Option<Arc<rbx_exec::watchdog::Watchdog>> {
+    if !runbook.all_steps().any(|step| matches!(step.kind, rbx_model::StepKind::Shell(_))) {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    let mut command = std::process::Command::new(exe);
+    command.arg("__watchdog").stderr(std::process::Stdio::null());
+    match rbx_exec::watchdog::Watchdog::start(command) {
+        Ok(watchdog) => Some(Arc::new(watchdog)),
+        Err(error) => {
+            tracing::warn!(%error, "the watchdog did not start: steps will not be stopped if rbx is killed");
+            None
+        }
     }
 }
 

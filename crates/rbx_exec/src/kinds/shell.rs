@@ -48,6 +48,7 @@ pub(crate) async fn execute(
         timeout,
         // Keep enough past the cap to mask a secret that straddles it, then cut (below).
         output_cap: engine.options.output_cap + engine.masker.longest(),
+        watchdog: engine.options.watchdog.clone(),
     };
 
     let Engine { sink, masker, cancel, options, .. } = engine;
