@@ -17,6 +17,9 @@ use crate::kinds::{self, Attempt};
 use crate::masking::{Masker, SharedMasker};
 use crate::prepare::Prepared;
 
+/// How often `until` re-runs a step when it sets no `interval`.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(2);
+
 /// A step's default timeout when neither the step nor `defaults` sets one.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -226,12 +229,15 @@ impl<'s> Engine<'s> {
     }
 
     async fn run_tries(&mut self, step: &Step) -> StepReport {
+        if let Some(until) = &step.until {
+            return self.poll_until(step, until).await;
+        }
         let retry = step.retry.clone().or_else(|| self.runbook.defaults.retry.clone());
         let attempts_allowed = retry.as_ref().map_or(1, |r| r.attempts.max(1));
         let mut attempt_number = 0;
         loop {
             attempt_number += 1;
-            let attempt = self.attempt(step, attempt_number).await;
+            let attempt = self.attempt(step, attempt_number, self.timeout_of(step)).await;
             let failures = self.expectation_failures(step, &attempt);
             let failed = attempt.error.is_some() || !failures.is_empty();
             let can_retry = failed && attempt_number < attempts_allowed && !self.cancelled() && !attempt.cancelled;
@@ -256,6 +262,65 @@ impl<'s> Engine<'s> {
             }
             return self.finish_tries(step, attempt, failures, attempt_number);
         }
+    }
+
+    /// Re-runs the step every `interval` until its `until` checks hold over its result; the
+    /// step's timeout bounds the whole polling, and a try that fails its expectation counts
+    /// as "not yet".
+    async fn poll_until(&mut self, step: &Step, until: &[rbx_checks::Check]) -> StepReport {
+        let budget = self.timeout_of(step).unwrap_or(DEFAULT_TIMEOUT);
+        let interval = step.interval.unwrap_or(DEFAULT_INTERVAL);
+        let deadline = Instant::now() + budget;
+        let mut number = 0;
+        loop {
+            number += 1;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let mut attempt = self.attempt(step, number, Some(remaining)).await;
+            let mut failures = self.expectation_failures(step, &attempt);
+            if attempt.error.is_none() && failures.is_empty() {
+                failures = self.result_failures(until, &attempt);
+                if failures.is_empty() {
+                    return self.finish_tries(step, attempt, failures, number);
+                }
+            }
+            let reason = match (&attempt.error, failures.first()) {
+                (Some(error), _) => self.masker.mask_str(error).into_owned(),
+                (None, Some(failure)) => self.masked_failure(failure).to_string(),
+                (None, None) => String::new(),
+            };
+            if self.cancelled() || attempt.cancelled {
+                return self.finish_tries(step, attempt, failures, number);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            // No try starts after the deadline, nor one squeezed into what is left after the
+            // wait: it could only time out.
+            if left <= interval {
+                if !left.is_zero() {
+                    self.sleep(left).await;
+                }
+                attempt.error = Some(format!(
+                    "`until` did not hold within {} ({number} tries); last: {reason}",
+                    rbx_model::format_duration(budget)
+                ));
+                return self.finish_tries(step, attempt, failures, number);
+            }
+            self.sink.emit(&RunEvent::RetryScheduled {
+                step_id: step.id.value.clone(),
+                attempt: number,
+                reason: format!("not yet: {reason}"),
+                delay_ms: millis(interval),
+            });
+            if !self.sleep(interval).await {
+                return self.finish_tries(step, attempt, failures, number);
+            }
+        }
+    }
+
+    /// Checks over a try's result (`expect`, `until`).
+    fn result_failures(&self, checks: &[rbx_checks::Check], attempt: &Attempt) -> Vec<CheckFailure> {
+        let subject = Value::Object(attempt.result.clone());
+        let operands = TemplateOperands::new(&self.renderer, self.context.value(), &self.operand_cache);
+        evaluate_all(checks, &subject, &operands).failures
     }
 
     fn finish_tries(
@@ -283,8 +348,7 @@ impl<'s> Engine<'s> {
         report
     }
 
-    async fn attempt(&mut self, step: &Step, number: u32) -> Attempt {
-        let timeout = self.timeout_of(step);
+    async fn attempt(&mut self, step: &Step, number: u32, timeout: Option<Duration>) -> Attempt {
         tracing::debug!(step = %step.id.value, attempt = number, ?timeout, "attempt started");
         let started = Instant::now();
         let mut attempt = kinds::execute(self, step, number, timeout).await;
@@ -297,15 +361,16 @@ impl<'s> Engine<'s> {
         if attempt.error.is_some() {
             return attempt.failures.clone();
         }
-        let subject = Value::Object(attempt.result.clone());
         match &step.expect {
             Some(checks) => {
                 let mut failures = attempt.failures.clone();
-                let operands = TemplateOperands::new(&self.renderer, self.context.value(), &self.operand_cache);
-                failures.extend(evaluate_all(checks, &subject, &operands).failures);
+                failures.extend(self.result_failures(checks, attempt));
                 failures
             }
-            None => kinds::default_expectation(&step.kind, &subject, &attempt.failures),
+            None => {
+                let subject = Value::Object(attempt.result.clone());
+                kinds::default_expectation(&step.kind, &subject, &attempt.failures)
+            }
         }
     }
 

@@ -118,11 +118,7 @@ pub fn prepare(
         }
         // Running a step while ignoring `confirm` would run a destructive action without
         // asking; refusing is the only safe answer until these fields are implemented.
-        let unsupported_fields = [
-            ("confirm", step.confirm.is_some()),
-            ("until", step.until.is_some()),
-            ("for_each", step.for_each.is_some()),
-        ];
+        let unsupported_fields = [("confirm", step.confirm.is_some()), ("for_each", step.for_each.is_some())];
         for (field, present) in unsupported_fields {
             if present {
                 problems.push(

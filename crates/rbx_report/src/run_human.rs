@@ -158,7 +158,8 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                 }
             }
             RunEvent::RetryScheduled { attempt, reason, delay_ms, .. } => {
-                let text = format!("  ↻ try {attempt} failed: {reason}; next try in {}", human_duration(*delay_ms));
+                let verb = if reason.starts_with("not yet") { "" } else { " failed" };
+                let text = format!("  ↻ try {attempt}{verb}: {reason}; next try in {}", human_duration(*delay_ms));
                 let painted = self.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &text);
                 self.line(&painted);
             }
