@@ -61,6 +61,9 @@ pub struct RunArgs {
     /// Stream step output live.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Confirm every `confirm:` question without asking (recorded as automatic).
+    #[arg(short, long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

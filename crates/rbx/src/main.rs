@@ -5,6 +5,7 @@ mod commands;
 mod discover;
 mod exit;
 mod logging;
+mod prompt;
 mod terminal;
 
 use clap::Parser;

@@ -6,11 +6,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rbx_checks::{CheckFailure, evaluate_all};
-use rbx_model::{Backoff, OnFailure, Retry, Runbook, Step, StepKind};
+use rbx_model::{Backoff, OnDecline, OnFailure, Retry, Runbook, Step, StepKind};
 use rbx_template::{Renderer, Template};
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
+use crate::confirm::{ConfirmRequest, Confirmation, Confirmer};
 use crate::context::{RunContext, TemplateOperands};
 use crate::events::{EventSink, RunEvent, RunStatus, StepInfo, StepOutcome};
 use crate::kinds::{self, Attempt};
@@ -44,6 +45,8 @@ pub struct RunOptions {
     pub log_masker: SharedMasker,
     /// Kills running steps' process groups if rbx dies (see [`crate::watchdog`]).
     pub watchdog: Option<Arc<crate::watchdog::Watchdog>>,
+    /// Answers `confirm:` questions.
+    pub confirmer: Arc<dyn Confirmer>,
 }
 
 /// How a run ended.
@@ -145,6 +148,10 @@ impl<'s> Engine<'s> {
                 status = RunStatus::Failed;
                 break;
             }
+            if outcome == StepOutcome::Declined && step.on_decline == OnDecline::Stop {
+                status = RunStatus::Declined;
+                break;
+            }
         }
         self.context.set_run_field("status", json!(status.as_str()));
         // `finally` runs whatever happened, even after Ctrl-C, so it gets a fresh cancel
@@ -156,6 +163,9 @@ impl<'s> Engine<'s> {
             outcomes.push((step.id.value.clone(), outcome));
             if outcome == StepOutcome::Failed && status == RunStatus::Passed {
                 status = RunStatus::Failed;
+            }
+            if outcome == StepOutcome::Declined && step.on_decline == OnDecline::Stop && status == RunStatus::Passed {
+                status = RunStatus::Declined;
             }
         }
         tracing::info!(run_id = %self.options.run_id, status = status.as_str(), "run finished");
@@ -189,7 +199,11 @@ impl<'s> Engine<'s> {
             captured: Vec::new(),
         };
         let report = match self.when_holds(&step.when) {
-            Ok(true) => self.run_tries(step).await,
+            Ok(true) => match self.confirmation(step).await {
+                Ok(true) => self.run_tries(step).await,
+                Ok(false) => StepReport { outcome: StepOutcome::Declined, ..skipped(None) },
+                Err(error) => StepReport { outcome: StepOutcome::Failed, ..skipped(Some(error)) },
+            },
             Ok(false) => skipped(None),
             // A `when` that cannot be evaluated is a broken runbook, not a "no": running or
             // silently skipping the step would both hide it.
@@ -202,6 +216,37 @@ impl<'s> Engine<'s> {
             }
         };
         self.record(step, report, started)
+    }
+
+    /// Asks the step's `confirm:` question, if it has one; whether the step may run.
+    async fn confirmation(&mut self, step: &Step) -> Result<bool, String> {
+        let Some(question) = &step.confirm else { return Ok(true) };
+        let question = self
+            .renderer
+            .render_text(&question.template, rbx_template::Destination::Text, self.context.value())
+            .map_err(|error| format!("confirm: template: {error}"))?;
+        let question = self.masker.mask_str(&question).into_owned();
+        self.sink.emit(&RunEvent::ConfirmationRequested { step_id: step.id.value.clone(), question: question.clone() });
+        let request = ConfirmRequest { step_id: step.id.value.clone(), title: step.title.clone(), question };
+        let confirmer = Arc::clone(&self.options.confirmer);
+        // Waiting for a person must not stall the runtime's other work.
+        let answer = tokio::task::spawn_blocking(move || confirmer.confirm(&request))
+            .await
+            .unwrap_or_else(|_| Confirmation::Declined { reason: "the prompt failed".to_owned() });
+        let (confirmed, automatic, by, reason) = match answer {
+            Confirmation::Confirmed { by, automatic } => (true, automatic, Some(by), None),
+            Confirmation::Declined { reason } => (false, false, None, Some(reason)),
+        };
+        tracing::info!(step = %step.id.value, confirmed, automatic, "confirmation answered");
+        self.sink.emit(&RunEvent::ConfirmationAnswered {
+            step_id: step.id.value.clone(),
+            confirmed,
+            automatic,
+            by,
+            reason,
+            at: now(),
+        });
+        Ok(confirmed)
     }
 
     /// Whether a `when` holds; an error when one of its operands cannot be rendered.

@@ -156,6 +156,30 @@ pub enum RunEvent {
         /// The text.
         text: String,
     },
+    /// A step waits for a person to confirm it (`confirm:`).
+    ConfirmationRequested {
+        /// The step id.
+        step_id: String,
+        /// The rendered question.
+        question: String,
+    },
+    /// The confirmation was answered.
+    ConfirmationAnswered {
+        /// The step id.
+        step_id: String,
+        /// Whether the step may run.
+        confirmed: bool,
+        /// Confirmed by `--yes` rather than by a person.
+        automatic: bool,
+        /// Who answered (confirmed only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+        /// Why it was declined.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// RFC 3339 time.
+        at: String,
+    },
     /// A message for the operator (`note` steps).
     Message {
         /// The step id.

@@ -1,6 +1,7 @@
 //! The engine: runs a validated runbook step by step and emits [`events::RunEvent`]s.
 //! It never prints; reporters (crate `rbx_report`) turn events into output.
 
+pub mod confirm;
 mod context;
 mod engine;
 pub mod events;

@@ -116,9 +116,9 @@ pub fn prepare(
         if !SUPPORTED_KINDS.contains(&step.kind.name()) {
             problems.push(unsupported(step.kind_span, &step.kind, &step.id.value));
         }
-        // Running a step while ignoring `confirm` would run a destructive action without
-        // asking; refusing is the only safe answer until these fields are implemented.
-        let unsupported_fields = [("confirm", step.confirm.is_some()), ("for_each", step.for_each.is_some())];
+        // Running a step while ignoring a field it uses would do something other than what the
+        // runbook says; refusing is the only safe answer until the field is implemented.
+        let unsupported_fields = [("for_each", step.for_each.is_some())];
         for (field, present) in unsupported_fields {
             if present {
                 problems.push(

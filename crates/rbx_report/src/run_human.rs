@@ -30,6 +30,8 @@ pub struct HumanReporter<W: Write + Send> {
     /// Output of the running step not yet ended by a newline, per stream (stdout, stderr):
     /// a line written in two writes is shown as one line.
     partial: [String; 2],
+    /// The `confirm:` question being answered, shown with its answer.
+    question: Option<String>,
 }
 
 impl<W: Write + Send> HumanReporter<W> {
@@ -43,6 +45,7 @@ impl<W: Write + Send> HumanReporter<W> {
             counts: [0; 6],
             width: 12,
             partial: Default::default(),
+            question: None,
         }
     }
 
@@ -170,6 +173,21 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                     let line: String = self.partial[index].drain(..=end).collect();
                     self.output_line(*stream, line.trim_end_matches(['\n', '\r']));
                 }
+            }
+            // The question itself is asked by whoever answers (the prompt); keep the spinner
+            // from drawing over it.
+            RunEvent::ConfirmationRequested { question, .. } => {
+                self.stop_spinner();
+                self.question = Some(question.clone());
+            }
+            RunEvent::ConfirmationAnswered { confirmed, automatic, by, reason, .. } => {
+                let answer = match (confirmed, automatic) {
+                    (true, true) => "confirmed automatically (--yes)".to_owned(),
+                    (true, false) => format!("confirmed by {}", by.as_deref().unwrap_or("the operator")),
+                    (false, _) => format!("declined: {}", reason.as_deref().unwrap_or("no")),
+                };
+                let question = self.question.take().unwrap_or_default();
+                self.line(&format!("  ? {question} → {answer}"));
             }
             RunEvent::Message { text, .. } => {
                 let label = self.paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(), "note:");

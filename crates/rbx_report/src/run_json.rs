@@ -33,6 +33,9 @@ pub struct StepRecord {
     pub error: Option<String>,
     /// Variables it set.
     pub captured: Vec<String>,
+    /// The answer to its `confirm:` question, if it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Value>,
     /// Messages it showed (notes).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub messages: Vec<String>,
@@ -71,6 +74,7 @@ pub struct JsonRecorder<W: Write + Send> {
     record: RunRecord,
     pending: Option<(StepInfo, String)>,
     messages: Vec<String>,
+    confirmation: Option<Value>,
 }
 
 impl<W: Write + Send> JsonRecorder<W> {
@@ -81,6 +85,7 @@ impl<W: Write + Send> JsonRecorder<W> {
             record: RunRecord { record_version: 1, ..RunRecord::default() },
             pending: None,
             messages: Vec::new(),
+            confirmation: None,
         }
     }
 }
@@ -101,6 +106,15 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
                 self.messages.clear();
             }
             RunEvent::Message { text, .. } => self.messages.push(text.clone()),
+            RunEvent::ConfirmationAnswered { confirmed, automatic, by, reason, at, .. } => {
+                self.confirmation = Some(serde_json::json!({
+                    "confirmed": confirmed,
+                    "automatic": automatic,
+                    "by": by,
+                    "reason": reason,
+                    "at": at,
+                }));
+            }
             RunEvent::StepFinished {
                 outcome, at, duration_ms, attempts, result, failures, error, captured, ..
             } => {
@@ -117,6 +131,7 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
                         error: error.clone(),
                         captured: captured.clone(),
                         messages: std::mem::take(&mut self.messages),
+                        confirmation: self.confirmation.take(),
                     });
                 }
             }
@@ -129,7 +144,10 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
                     let _ = self.out.flush();
                 }
             }
-            RunEvent::AttemptStarted { .. } | RunEvent::RetryScheduled { .. } | RunEvent::Output { .. } => {}
+            RunEvent::AttemptStarted { .. }
+            | RunEvent::RetryScheduled { .. }
+            | RunEvent::Output { .. }
+            | RunEvent::ConfirmationRequested { .. } => {}
         }
     }
 }

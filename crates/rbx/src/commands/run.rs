@@ -42,16 +42,18 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
             return Exit::Invalid;
         }
     };
+    let user = current_user();
     let options = RunOptions {
         run_id: new_run_id(),
         stream_output: args.verbose,
         env: std::env::vars().map(|(k, v)| (k, Value::String(v))).collect::<Map<_, _>>(),
-        user: std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into()),
+        user: user.clone(),
         host: hostname(),
         incident: None,
         output_cap: OUTPUT_CAP,
         log_masker,
         watchdog: start_watchdog(&runbook),
+        confirmer: Arc::new(crate::prompt::TerminalConfirmer { assume_yes: args.yes, user }),
     };
     let mut sink: Box<dyn EventSink> = match args.format {
         RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
@@ -187,6 +189,19 @@ fn vars_file(path: &Path) -> Result<Vec<(String, Value)>, FileDiagnostics> {
             .with_help("write `name: value` lines (YAML) or a JSON object"),
         ]),
     }
+}
+
+/// Who runs rbx, for the record: `$USER`, else the account name of the process's user.
+fn current_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+        .filter(|name| !name.is_empty())
+        .or_else(|| {
+            let uid = nix::unistd::getuid();
+            nix::unistd::User::from_uid(uid).ok().flatten().map(|user| user.name).or(Some(format!("uid {uid}")))
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// `20261123T183000Z-3f9a1c`: sortable by time, unique enough across machines.
