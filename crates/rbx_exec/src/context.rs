@@ -62,6 +62,21 @@ impl RunContext {
         self.root("vars").insert(name.to_owned(), value);
     }
 
+    /// Sets `item` and `index` for one item of a `for_each`.
+    pub fn set_item(&mut self, item: Value, index: usize) {
+        let Value::Object(root) = &mut self.value else { return };
+        root.insert("item".to_owned(), item);
+        root.insert("index".to_owned(), Value::from(index));
+    }
+
+    /// Removes `item` and `index` after a `for_each`.
+    pub fn clear_item(&mut self) {
+        if let Value::Object(root) = &mut self.value {
+            root.shift_remove("item");
+            root.shift_remove("index");
+        }
+    }
+
     /// Sets a `run` field (`status` in `finally`).
     pub fn set_run_field(&mut self, name: &str, value: Value) {
         self.root("run").insert(name.to_owned(), value);

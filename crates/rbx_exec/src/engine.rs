@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rbx_checks::{CheckFailure, evaluate_all};
-use rbx_model::{Backoff, OnDecline, OnFailure, Retry, Runbook, Step, StepKind};
+use rbx_model::{Backoff, ForEach, OnDecline, OnFailure, Retry, Runbook, Step, StepKind};
 use rbx_template::{Renderer, Template};
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
@@ -200,7 +200,13 @@ impl<'s> Engine<'s> {
         };
         let report = match self.when_holds(&step.when) {
             Ok(true) => match self.confirmation(step).await {
-                Ok(true) => self.run_tries(step).await,
+                Ok(true) => {
+                    let report = match &step.for_each {
+                        Some(for_each) => self.run_items(step, for_each).await,
+                        None => self.run_tries(step).await,
+                    };
+                    self.conclude(step, report)
+                }
                 Ok(false) => StepReport { outcome: StepOutcome::Declined, ..skipped(None) },
                 Err(error) => StepReport { outcome: StepOutcome::Failed, ..skipped(Some(error)) },
             },
@@ -370,19 +376,23 @@ impl<'s> Engine<'s> {
 
     fn finish_tries(
         &mut self,
-        step: &Step,
+        _step: &Step,
         attempt: Attempt,
         failures: Vec<CheckFailure>,
         attempts: u32,
     ) -> StepReport {
-        let mut report = StepReport {
+        StepReport {
             outcome: StepOutcome::Passed,
             result: attempt.result,
             failures,
             error: attempt.error,
             attempts,
             captured: Vec::new(),
-        };
+        }
+    }
+
+    /// After the tries (of every item): captures when the step succeeded, then its outcome.
+    fn conclude(&mut self, step: &Step, mut report: StepReport) -> StepReport {
         if report.error.is_none() && report.failures.is_empty() {
             self.capture(step, &mut report);
         }
@@ -391,6 +401,58 @@ impl<'s> Engine<'s> {
                 if step.on_failure == OnFailure::Continue { StepOutcome::Tolerated } else { StepOutcome::Failed };
         }
         report
+    }
+
+    /// `for_each`: the step's tries once per item, in order, with `item` and `index` set; the
+    /// result is `{ items: [...] }` and the step fails if any item fails.
+    async fn run_items(&mut self, step: &Step, for_each: &ForEach) -> StepReport {
+        let items = match crate::data::for_each_items(&self.renderer, for_each, self.context.value()) {
+            Ok(items) => items,
+            Err(error) => {
+                return StepReport {
+                    outcome: StepOutcome::Failed,
+                    result: Map::new(),
+                    failures: Vec::new(),
+                    error: Some(self.masker.mask_str(&format!("for_each: {error}")).into_owned()),
+                    attempts: 0,
+                    captured: Vec::new(),
+                };
+            }
+        };
+        let mut results = Vec::with_capacity(items.len());
+        let mut failures = Vec::new();
+        let mut error = None;
+        let mut attempts = 0;
+        for (index, item) in items.into_iter().enumerate() {
+            if self.cancelled() {
+                error.get_or_insert_with(|| "interrupted".to_owned());
+                break;
+            }
+            self.context.set_item(item, index);
+            let report = self.run_tries(step).await;
+            attempts += report.attempts;
+            let item_failed = report.error.is_some() || !report.failures.is_empty();
+            if let Some(item_error) = &report.error {
+                error.get_or_insert_with(|| format!("item {index}: {item_error}"));
+            }
+            failures.extend(report.failures);
+            let mut result = report.result;
+            result.insert("outcome".into(), json!(if item_failed { "failed" } else { "passed" }));
+            results.push(Value::Object(result));
+        }
+        self.context.clear_item();
+        let failed: Vec<String> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r["outcome"] == "failed")
+            .map(|(index, _)| index.to_string())
+            .collect();
+        if error.is_none() && !failed.is_empty() {
+            error = Some(format!("{} of {} items failed (index {})", failed.len(), results.len(), failed.join(", ")));
+        }
+        let mut result = Map::new();
+        result.insert("items".into(), Value::Array(results));
+        StepReport { outcome: StepOutcome::Passed, result, failures, error, attempts, captured: Vec::new() }
     }
 
     async fn attempt(&mut self, step: &Step, number: u32, timeout: Option<Duration>) -> Attempt {

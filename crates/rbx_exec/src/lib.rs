@@ -3,6 +3,7 @@
 
 pub mod confirm;
 mod context;
+mod data;
 mod engine;
 pub mod events;
 mod kinds;

@@ -118,7 +118,7 @@ pub fn prepare(
         }
         // Running a step while ignoring a field it uses would do something other than what the
         // runbook says; refusing is the only safe answer until the field is implemented.
-        let unsupported_fields = [("for_each", step.for_each.is_some())];
+        let unsupported_fields = [("parallel", step.parallel.is_some_and(|p| p > 1))];
         for (field, present) in unsupported_fields {
             if present {
                 problems.push(

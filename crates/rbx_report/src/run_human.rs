@@ -206,7 +206,13 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                 let (style, word) = outcome_style(*outcome);
                 let phase = step.as_ref().and_then(|s| s.phase).unwrap_or("");
                 let title = step.as_ref().and_then(|s| s.title.clone()).unwrap_or_default();
-                let retries = if *attempts > 1 { format!(" ({attempts} tries)") } else { String::new() };
+                let items = result.get("items").and_then(|items| items.as_array()).map(Vec::len);
+                let retries = match items {
+                    Some(items) if u64::from(*attempts) > items as u64 => format!(" ({items} items, {attempts} tries)"),
+                    Some(items) => format!(" ({items} items)"),
+                    None if *attempts > 1 => format!(" ({attempts} tries)"),
+                    None => String::new(),
+                };
                 let text = format!(
                     "{} {phase:<9}{step_id:<width$}  {title}  {}{retries}",
                     self.paint(style, word),
