@@ -294,13 +294,7 @@ impl<'s> Engine<'s> {
             let can_retry = failed && attempt_number < attempts_allowed && !self.cancelled() && !attempt.cancelled;
             if can_retry && let Some(retry) = &retry {
                 let delay = retry_delay(retry, attempt_number);
-                // Mask before formatting: the text cuts long values, and a secret cut in half
-                // would no longer be recognised.
-                let reason = match (&attempt.error, failures.first()) {
-                    (Some(error), _) => self.masker.mask_str(error).into_owned(),
-                    (None, Some(failure)) => self.masked_failure(failure).to_string(),
-                    (None, None) => String::new(),
-                };
+                let reason = self.failure_reason(&attempt, &failures);
                 self.sink.emit(&RunEvent::RetryScheduled {
                     step_id: step.id.value.clone(),
                     attempt: attempt_number,
@@ -334,11 +328,7 @@ impl<'s> Engine<'s> {
                     return self.finish_tries(step, attempt, failures, number);
                 }
             }
-            let reason = match (&attempt.error, failures.first()) {
-                (Some(error), _) => self.masker.mask_str(error).into_owned(),
-                (None, Some(failure)) => self.masked_failure(failure).to_string(),
-                (None, None) => String::new(),
-            };
+            let reason = self.failure_reason(&attempt, &failures);
             if self.cancelled() || attempt.cancelled {
                 return self.finish_tries(step, attempt, failures, number);
             }
@@ -535,6 +525,16 @@ impl<'s> Engine<'s> {
             captured: report.captured,
         });
         report.outcome
+    }
+
+    /// Why a try did not pass, in one masked line. Masked before formatting: the text cuts long
+    /// values, and a secret cut in half would no longer be recognised.
+    fn failure_reason(&self, attempt: &Attempt, failures: &[CheckFailure]) -> String {
+        match (&attempt.error, failures.first()) {
+            (Some(error), _) => self.masker.mask_str(error).into_owned(),
+            (None, Some(failure)) => self.masked_failure(failure).to_string(),
+            (None, None) => String::new(),
+        }
     }
 
     /// A check failure with every value masked, ready to leave the engine.
