@@ -61,9 +61,13 @@ pub struct RunArgs {
     /// Stream step output live.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Confirm every `confirm:` question without asking (recorded as automatic).
+    /// Confirm every `confirm:` question and acknowledge every `manual` step without asking
+    /// (recorded as automatic).
     #[arg(short, long)]
     pub yes: bool,
+    /// Answer a `manual` step's `ask`: NAME=VALUE (repeatable).
+    #[arg(long = "answer", value_name = "NAME=VALUE")]
+    pub answers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

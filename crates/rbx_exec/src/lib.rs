@@ -8,6 +8,7 @@ mod engine;
 pub mod events;
 mod kinds;
 pub mod masking;
+mod nested;
 mod prepare;
 pub mod process;
 pub mod watchdog;

@@ -123,29 +123,34 @@ fn report_invalid(files: Vec<FileDiagnostics>) {
     eprintln!("error: nothing was run");
 }
 
-/// `--var NAME=VALUE` pairs and the `--vars-file` mapping.
+/// `--var NAME=VALUE` and `--answer NAME=VALUE` pairs and the `--vars-file` mapping.
 fn given_inputs(args: &RunArgs) -> Result<GivenInputs, Vec<FileDiagnostics>> {
     let mut given = GivenInputs::default();
+    let flags: Vec<(&str, &String)> =
+        args.vars.iter().map(|v| ("--var", v)).chain(args.answers.iter().map(|a| ("--answer", a))).collect();
     let command_line = SourceFile::new(
         "<command line>",
-        args.vars.iter().map(|v| format!("--var {v}")).collect::<Vec<_>>().join("\n"),
+        flags.iter().map(|(flag, value)| format!("{flag} {value}")).collect::<Vec<_>>().join("\n"),
     );
     let mut problems = Vec::new();
     let mut offset = 0;
-    for var in &args.vars {
-        let start = offset + "--var ".len();
-        match var.split_once('=') {
-            Some((name, value)) if !name.is_empty() => given.vars.push((name.trim().to_owned(), value.to_owned())),
+    for (flag, pair) in flags {
+        let start = offset + flag.len() + 1;
+        match pair.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                let entry = (name.trim().to_owned(), value.to_owned());
+                if flag == "--var" { given.vars.push(entry) } else { given.answers.push(entry) }
+            }
             _ => problems.push(
                 Diagnostic::new(
                     codes::INVALID_INPUT_VALUE,
-                    Span::new(start, start + var.len()),
-                    format!("`--var {var}` is not NAME=VALUE"),
+                    Span::new(start, start + pair.len()),
+                    format!("`{flag} {pair}` is not NAME=VALUE"),
                 )
-                .with_help("write `--var name=value`"),
+                .with_help(format!("write `{flag} name=value`")),
             ),
         }
-        offset += "--var ".len() + var.len() + 1;
+        offset += flag.len() + 1 + pair.len() + 1;
     }
     let mut files = Vec::new();
     if !problems.is_empty() {
