@@ -133,8 +133,7 @@ async fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Respo
     }
     let headers = header_map(&parts.headers);
     let query = parts.uri.query();
-    let seq = shared.record(Arrival { method, path, query, headers: headers.clone(), body: &body });
-    let verdict = shared.lock().faults.consult(method, path);
+    let (seq, verdict) = shared.arrive(Arrival { method, path, query, headers: headers.clone(), body: &body });
     if !verdict.delay.is_zero() {
         tokio::time::sleep(verdict.delay).await;
     }

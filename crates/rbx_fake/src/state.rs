@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::dataset::Dataset;
-use crate::fault_book::FaultBook;
+use crate::fault_book::{FaultBook, Verdict};
 use crate::recorded::RecordedRequest;
 use crate::status_page::StatusPage;
 use crate::webhook_health::WebhookHealth;
@@ -58,10 +58,12 @@ impl Shared {
         format!("http://{}", self.addr)
     }
 
-    /// Records an arriving request and returns its number.
-    pub fn record(&self, arrival: Arrival<'_>) -> u64 {
+    /// Records an arriving request and runs it past the faults, under one lock so that the
+    /// order of the record is the order the faults counted in. Returns its number and verdict.
+    pub fn arrive(&self, arrival: Arrival<'_>) -> (u64, Verdict) {
         let received_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut state = self.lock();
+        let verdict = state.faults.consult(arrival.method, arrival.path);
         state.next_seq += 1;
         let seq = state.next_seq;
         if state.requests.len() >= self.config.max_recorded_requests {
@@ -80,7 +82,7 @@ impl Shared {
                 fault: None,
             });
         }
-        seq
+        (seq, verdict)
     }
 
     /// Notes what request `seq` was answered with (if it is still recorded).

@@ -153,3 +153,15 @@ async fn unknown_control_endpoints_and_methods_are_refused() {
     assert_eq!(control(&fake, "PATCH", "/__fake/faults", None).await.status, 405);
     assert_eq!(control(&fake, "GET", "/__fake/reset", None).await.status, 405);
 }
+
+#[tokio::test]
+async fn only_the_latest_requests_are_kept_past_the_cap() {
+    let config = Config { max_recorded_requests: 2, ..Config::default() };
+    let fake = FakeMaintainx::start(config).await.expect("the fake starts");
+    for _ in 0..3 {
+        get(&fake, "/health").await;
+    }
+    let seqs: Vec<u64> = fake.requests().iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, [2, 3]);
+    assert!(fake.requests().iter().all(|r| r.status == Some(200)));
+}
