@@ -105,10 +105,12 @@ pub(crate) fn handle(shared: &Shared, request: &ApiRequest<'_>) -> Reply {
 }
 
 fn answer(shared: &Shared, request: &ApiRequest<'_>) -> Result<Reply, ApiError> {
-    let route = route(request.method, request.path)?;
-    if request.path.starts_with("/v1/") {
+    // The key is checked before the path, as an API gateway does: without a valid key, every
+    // `/v1` path is a 401, existing or not.
+    if request.path == "/v1" || request.path.starts_with("/v1/") {
         authorize(request.headers, &shared.config.api_key)?;
     }
+    let route = route(request.method, request.path)?;
     let pairs = crate::query::parse(request.query.unwrap_or_default());
     match route {
         Route::Health => Ok(Reply::json(200, json!({ "status": "ok" }))),

@@ -129,6 +129,8 @@ async fn a_missing_or_wrong_key_is_a_401_with_a_json_error() {
         assert_eq!(body["error"], "Unauthorized");
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
+    let unknown_path = Call::anonymous(&fake, "DELETE", "/v1/parts").send().await;
+    assert_eq!(unknown_path.status, 401, "the key is checked before the path");
     let scheme_any_case = Call::new(&fake, "GET", "/v1/users?limit=1").header("authorization", "bearer rbx-fake-key");
     assert_eq!(scheme_any_case.send().await.status, 200);
 }
