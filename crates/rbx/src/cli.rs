@@ -68,6 +68,12 @@ pub struct RunArgs {
     /// Answer a `manual` step's `ask`: NAME=VALUE (repeatable).
     #[arg(long = "answer", value_name = "NAME=VALUE")]
     pub answers: Vec<String>,
+    /// Run only this step (repeatable), plus `finally`.
+    #[arg(long = "only", value_name = "ID", conflicts_with = "from")]
+    pub only: Vec<String>,
+    /// Start at this step, skipping the ones before it.
+    #[arg(long, value_name = "ID")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -46,8 +46,10 @@ pub struct RunOptions {
     pub log_masker: SharedMasker,
     /// Kills running steps' process groups if rbx dies (see [`crate::watchdog`]).
     pub watchdog: Option<Arc<crate::watchdog::Watchdog>>,
-    /// Answers `confirm:` questions.
+    /// Answers `confirm:` questions and `manual` steps.
     pub confirmer: Arc<dyn Confirmer>,
+    /// The steps that run (`--only`, `--from`).
+    pub selection: crate::Selection,
 }
 
 /// How a run ended.
@@ -151,6 +153,9 @@ impl<'s> Engine<'s> {
         let mut outcomes = Vec::new();
         let mut status = RunStatus::Passed;
         for (index, step) in runbook.steps.iter().enumerate() {
+            if !self.options.selection.runs(&step.id.value, false) {
+                continue;
+            }
             if self.cancelled() {
                 status = RunStatus::Interrupted;
                 break;

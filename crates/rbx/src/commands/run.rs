@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rbx_diagnostics::{Diagnostic, SourceFile, Span, codes};
 use rbx_exec::events::{EventSink, RunStatus};
-use rbx_exec::{Engine, GivenInputs, RunOptions, prepare};
+use rbx_exec::{Engine, GivenInputs, RunOptions, SelectionProblem, prepare};
 use rbx_model::Loader;
 use rbx_report::diagnostics::{DiagnosticFormat, FileDiagnostics, render};
 use rbx_report::run_human::{HumanOptions, HumanReporter};
@@ -42,6 +42,13 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
             return Exit::Invalid;
         }
     };
+    let selection = match rbx_exec::select(&runbook, &args.only, args.from.as_deref()) {
+        Ok(selection) => selection,
+        Err(problems) => {
+            report_invalid(selection_diagnostics(&runbook, problems));
+            return Exit::Invalid;
+        }
+    };
     let user = current_user();
     let options = RunOptions {
         run_id: new_run_id(),
@@ -54,6 +61,7 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         log_masker,
         watchdog: start_watchdog(&runbook),
         confirmer: Arc::new(crate::prompt::TerminalConfirmer { assume_yes: args.yes, user }),
+        selection,
     };
     let mut sink: Box<dyn EventSink> = match args.format {
         RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
@@ -116,6 +124,49 @@ fn start_watchdog(runbook: &rbx_model::Runbook) -> Option<Arc<rbx_exec::watchdog
             None
         }
     }
+}
+
+/// Unknown ids point at the command line; unmet reads at the runbook.
+fn selection_diagnostics(runbook: &rbx_model::Runbook, problems: Vec<SelectionProblem>) -> Vec<FileDiagnostics> {
+    let mut command_line = String::new();
+    let mut on_command_line = Vec::new();
+    let mut in_runbook = Vec::new();
+    for problem in problems {
+        match problem {
+            SelectionProblem::UnknownStep { flag, id, suggestion } => {
+                if !command_line.is_empty() {
+                    command_line.push('\n');
+                }
+                let start = command_line.len() + flag.len() + 1;
+                command_line.push_str(&format!("{flag} {id}"));
+                let steps: Vec<&str> = runbook.steps.iter().map(|step| step.id.value.as_str()).collect();
+                let help = match suggestion {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("its steps are: {}", steps.join(", ")),
+                };
+                on_command_line.push(
+                    Diagnostic::new(
+                        codes::INVALID_SELECTION,
+                        Span::new(start, start + id.len()),
+                        format!("`{flag} {id}`: the runbook has no step `{id}`"),
+                    )
+                    .with_help(help),
+                );
+            }
+            SelectionProblem::Unmet(diagnostic) => in_runbook.push(diagnostic),
+        }
+    }
+    let mut files = Vec::new();
+    if !on_command_line.is_empty() {
+        files.push(FileDiagnostics {
+            file: SourceFile::new("<command line>", command_line),
+            diagnostics: on_command_line,
+        });
+    }
+    if !in_runbook.is_empty() {
+        files.push(FileDiagnostics { file: Arc::clone(&runbook.file), diagnostics: in_runbook });
+    }
+    files
 }
 
 fn report_invalid(files: Vec<FileDiagnostics>) {
