@@ -71,8 +71,9 @@ fn write_node(out: &mut String, node: &Node, indent: &str) {
 /// The lines of a label as the inside of a DOT `"…"` string, one line each.
 ///
 /// A backslash is doubled, so that nothing the author wrote becomes one of Graphviz's label
-/// escapes (`\N`, `\G`, `\l`); a quote is escaped; line breaks become `\n`; other control
-/// characters become spaces.
+/// escapes (`\N`, `\G`, `\l`); `&` becomes `&amp;`, because Graphviz decodes HTML entities in
+/// every label (`&lt;` would show as `<`); a quote is escaped; line breaks become `\n`; other
+/// control characters become spaces.
 fn quoted<S: AsRef<str>>(lines: &[S]) -> String {
     let mut out = String::new();
     for (index, line) in lines.iter().enumerate() {
@@ -83,6 +84,7 @@ fn quoted<S: AsRef<str>>(lines: &[S]) -> String {
             match c {
                 '\\' => out.push_str("\\\\"),
                 '"' => out.push_str("\\\""),
+                '&' => out.push_str("&amp;"),
                 '\n' => out.push_str("\\n"),
                 c if c.is_control() => out.push(' '),
                 c => out.push(c),
@@ -98,6 +100,6 @@ mod tests {
 
     #[test]
     fn quoted_escapes_backslashes_and_quotes_and_breaks_lines() {
-        assert_eq!(quoted(&["a \"b\" \\N <c>", "d\ne\u{1}"]), "a \\\"b\\\" \\\\N <c>\\nd\\ne ");
+        assert_eq!(quoted(&["a \"b\" \\N <c> &lt;", "d\ne\u{1}"]), "a \\\"b\\\" \\\\N <c> &amp;lt;\\nd\\ne ");
     }
 }

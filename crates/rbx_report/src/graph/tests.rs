@@ -158,7 +158,7 @@ fn both_formats_draw_the_same_nodes_and_edges() {
 // Any text in any label gives well-formed output that reads back as that text.
 
 /// Every quoted string of a DOT document, unescaped, or why the document is malformed: an
-/// unterminated string, an unknown escape, a brace outside a string that does not balance.
+/// unterminated string, an unknown escape, an `&` other than `&amp;`, a brace outside a string that does not balance.
 fn dot_strings(dot: &str) -> Result<Vec<String>, String> {
     let mut strings = Vec::new();
     let mut depth = 0i32;
@@ -180,6 +180,14 @@ fn dot_strings(dot: &str) -> Result<Vec<String>, String> {
                             Some('n') => text.push('\n'),
                             other => return Err(format!("escape \\{other:?} in a string")),
                         },
+                        // Graphviz decodes entities in labels: `&` only ever starts `&amp;`.
+                        Some('&') => {
+                            let entity: String = chars.by_ref().take(4).collect();
+                            if entity != "amp;" {
+                                return Err(format!("`&{entity}` in a string"));
+                            }
+                            text.push('&');
+                        }
                         Some(c) => text.push(c),
                     }
                 }
