@@ -42,23 +42,15 @@ fn snapshot_name(file: &Path, format: &str) -> String {
 }
 
 #[test]
-fn every_runbook_drawn_in_mermaid() {
+fn every_runbook_drawn_in_both_formats() {
     for file in drawn_runbooks() {
-        let outcome = graph(&file, "mermaid");
-        outcome.expect_code(0);
-        assert_eq!(outcome.stderr, "", "{}", file.display());
-        assert!(outcome.stdout.starts_with("flowchart TB\n"), "{}", outcome.dump());
-        insta::assert_snapshot!(snapshot_name(&file, "mermaid"), outcome.stdout);
-    }
-}
-
-#[test]
-fn every_runbook_drawn_in_dot() {
-    for file in drawn_runbooks() {
-        let outcome = graph(&file, "dot");
-        outcome.expect_code(0);
-        assert_eq!(outcome.stderr, "", "{}", file.display());
-        insta::assert_snapshot!(snapshot_name(&file, "dot"), outcome.stdout);
+        for (format, first_line) in [("mermaid", "flowchart TB\n"), ("dot", "digraph runbook {\n")] {
+            let outcome = graph(&file, format);
+            outcome.expect_code(0);
+            assert_eq!(outcome.stderr, "", "{}", file.display());
+            assert!(outcome.stdout.starts_with(first_line), "{}", outcome.dump());
+            insta::assert_snapshot!(snapshot_name(&file, format), outcome.stdout);
+        }
     }
 }
 
@@ -70,12 +62,20 @@ fn mermaid_is_the_default_format() {
     assert_eq!(default.stdout, graph(file, "mermaid").stdout);
 }
 
+/// Whether `dot` runs; when it does not, says so (the test calling this then skips).
+fn graphviz_installed() -> bool {
+    let installed = Command::new("dot").arg("-V").output().is_ok();
+    if !installed {
+        println!("skipped: Graphviz `dot` is not installed (apt-get install graphviz)");
+    }
+    installed
+}
+
 /// Graphviz is optional, so this test skips (saying so) where `dot` is not installed, CI
 /// included; where it is, every drawing must render to SVG without a warning.
 #[test]
 fn graphviz_renders_every_dot_drawing() {
-    if Command::new("dot").arg("-V").output().is_err() {
-        println!("skipped: Graphviz `dot` is not installed (apt-get install graphviz)");
+    if !graphviz_installed() {
         return;
     }
     let scratch = tempdir();
@@ -100,8 +100,7 @@ fn graphviz_renders_every_dot_drawing() {
 
 #[test]
 fn hostile_labels_keep_their_text_in_the_svg() {
-    if Command::new("dot").arg("-V").output().is_err() {
-        println!("skipped: Graphviz `dot` is not installed (apt-get install graphviz)");
+    if !graphviz_installed() {
         return;
     }
     let outcome = graph(Path::new("tests/fixtures/graph/hostile-labels.yaml"), "dot");

@@ -29,5 +29,25 @@ pub fn render(graph: &Graph, format: GraphFormat) -> String {
     }
 }
 
+/// The lines of a label as one string in a format's quoted string: `escape` writes each
+/// character (the format's quoting), except line breaks, written as `line_break`, and other
+/// control characters, written as spaces (no format shows them, and some refuse them).
+fn escape_label<S: AsRef<str>>(lines: &[S], line_break: &str, escape: fn(char, &mut String)) -> String {
+    let mut out = String::new();
+    for (index, line) in lines.iter().enumerate() {
+        if index > 0 {
+            out.push_str(line_break);
+        }
+        for c in line.as_ref().chars() {
+            match c {
+                '\n' => out.push_str(line_break),
+                c if c.is_control() => out.push(' '),
+                c => escape(c, &mut out),
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -75,23 +75,12 @@ fn write_node(out: &mut String, node: &Node, indent: &str) {
 /// every label (`&lt;` would show as `<`); a quote is escaped; line breaks become `\n`; other
 /// control characters become spaces.
 fn quoted<S: AsRef<str>>(lines: &[S]) -> String {
-    let mut out = String::new();
-    for (index, line) in lines.iter().enumerate() {
-        if index > 0 {
-            out.push_str("\\n");
-        }
-        for c in line.as_ref().chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '"' => out.push_str("\\\""),
-                '&' => out.push_str("&amp;"),
-                '\n' => out.push_str("\\n"),
-                c if c.is_control() => out.push(' '),
-                c => out.push(c),
-            }
-        }
-    }
-    out
+    super::escape_label(lines, "\\n", |c, out| match c {
+        '\\' => out.push_str("\\\\"),
+        '"' => out.push_str("\\\""),
+        '&' => out.push_str("&amp;"),
+        c => out.push(c),
+    })
 }
 
 #[cfg(test)]

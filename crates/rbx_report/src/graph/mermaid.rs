@@ -68,27 +68,16 @@ fn write_classes(out: &mut String, graph: &Graph) {
 /// (`<`, `` ` ``) or be read as an entity (`#`, `&`) is written as an entity (`#quot;`), which
 /// Mermaid turns back into the character. Lines are joined with `<br/>`.
 fn label<S: AsRef<str>>(lines: &[S]) -> String {
-    let mut out = String::new();
-    for (index, line) in lines.iter().enumerate() {
-        if index > 0 {
-            out.push_str("<br/>");
-        }
-        for c in line.as_ref().chars() {
-            match c {
-                '"' => out.push_str("#quot;"),
-                '#' => out.push_str("#35;"),
-                '&' => out.push_str("#amp;"),
-                '<' => out.push_str("#lt;"),
-                '>' => out.push_str("#gt;"),
-                '`' => out.push_str("#96;"),
-                '%' => out.push_str("#37;"),
-                '\n' => out.push_str("<br/>"),
-                c if c.is_control() => out.push(' '),
-                c => out.push(c),
-            }
-        }
-    }
-    out
+    super::escape_label(lines, "<br/>", |c, out| match c {
+        '"' => out.push_str("#quot;"),
+        '#' => out.push_str("#35;"),
+        '&' => out.push_str("#amp;"),
+        '<' => out.push_str("#lt;"),
+        '>' => out.push_str("#gt;"),
+        '`' => out.push_str("#96;"),
+        '%' => out.push_str("#37;"),
+        c => out.push(c),
+    })
 }
 
 #[cfg(test)]
