@@ -30,6 +30,11 @@ pub enum Command {
     /// List runbooks: id, title, severity, triggers, file.
     #[command(after_help = "Examples:\n  rbx list runbooks/\n  rbx list runbooks/ --trigger MaintainXHighErrorRate")]
     List(ListArgs),
+    /// Draw a runbook as a flowchart: phases, steps, conditions, `finally`.
+    #[command(
+        after_help = "Examples:\n  rbx graph rb-002.yaml > rb-002.mmd\n  rbx graph rb-002.yaml --format dot | dot -Tsvg -o rb-002.svg\n  rbx graph rb-002.yaml --format dot -o rb-002.dot\n\nExit codes: 0 drawn, 2 invalid runbook or the output cannot be written."
+    )]
+    Graph(GraphArgs),
     /// Print the JSON Schema of the runbook format (draft 2020-12).
     #[command(
         after_help = "Example:\n  rbx schema > runbook.schema.json\n\nName it in a runbook for editor completion:\n  # yaml-language-server: $schema=../schema/runbook.schema.json"
@@ -113,6 +118,26 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The runbook file.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Write the graph to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (GitHub and GitLab render it in Markdown).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
 }
 
 #[derive(Debug, Args)]

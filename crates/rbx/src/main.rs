@@ -30,6 +30,7 @@ fn main() -> std::process::ExitCode {
     let exit = match cli.command {
         Command::Lint(args) => commands::lint::run(args),
         Command::List(args) => commands::list::run(args),
+        Command::Graph(args) => commands::graph::run(args),
         Command::Run(args) => commands::run::run(args, log_masker),
         Command::Schema => commands::schema::run(),
         Command::Watchdog => {
