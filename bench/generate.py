@@ -70,4 +70,9 @@ shells = "".join(f"  - id: t{i}\n    shell: \"true\"\n" for i in range(100))
 write("shell-100.yaml", HEADER.format(id="shell-100", title="100 shell steps") + shells)
 
 # One step, for cold start.
+write(
+    "for-each-200.yaml",
+    HEADER.format(id="for-each-200", title="200 items, 50 at a time")
+    + "  - id: items\n    for_each: \"{{range 0 200}}\"\n    parallel: 50\n    shell: sleep 0.1\n",
+)
 write("one-step.yaml", HEADER.format(id="one-step", title="one step") + "  - id: only\n    note: hello\n")

@@ -28,6 +28,10 @@ hyperfine --warmup 2 --min-runs 10 --export-markdown "$out/shell.md" \
   "$rbx run $out/shell-100.yaml --format json > /dev/null" \
   "bash -c 'for i in \$(seq 100); do sh -c true; done'"
 
+echo "== for_each: 200 items of \`sleep 0.1\`, parallel: 50 (the floor is 4 waves of 100 ms)"
+hyperfine -N --warmup 1 --min-runs 10 --export-markdown "$out/for-each.md" \
+  "$rbx run $out/for-each-200.yaml --format json"
+
 echo "== one-step runbook, process start to exit"
 hyperfine -N --warmup 5 --min-runs 30 --export-markdown "$out/cold.md" \
   "$rbx run $out/one-step.yaml --format json"
