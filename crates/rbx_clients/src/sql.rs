@@ -1,0 +1,151 @@
+//! SQL statements on PostgreSQL, MySQL/MariaDB and SQLite, results as JSON.
+
+mod error;
+mod mysql;
+mod numeric;
+mod pool;
+mod postgres;
+mod request;
+mod result;
+mod sqlite;
+mod temporal;
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+pub use error::SqlError;
+pub(crate) use pool::SqlPool;
+pub use request::SqlRequest;
+pub use result::SqlResult;
+
+/// How long a cancelled statement gets to end after the server was told to stop it, before its
+/// connection is thrown away instead of going back to the pool.
+const CANCEL_GRACE: Duration = Duration::from_secs(5);
+
+/// Runs `request` on `pool`.
+pub(crate) async fn run(
+    pool: &SqlPool,
+    request: &SqlRequest,
+    cancel: watch::Receiver<bool>,
+) -> Result<SqlResult, SqlError> {
+    let limits = Limits { deadline: request.timeout.map(|t| Instant::now() + t), timeout: request.timeout, cancel };
+    match pool {
+        SqlPool::Postgres(pool, options) => postgres::run(pool, options, request, limits).await,
+        SqlPool::MySql(pool, options) => mysql::run(pool, options, request, limits).await,
+        SqlPool::Sqlite(pool) => sqlite::run(pool, request, limits).await,
+    }
+}
+
+/// The timeout and the run's cancel signal of one statement.
+pub(crate) struct Limits {
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+    cancel: watch::Receiver<bool>,
+}
+
+/// Why a statement was stopped before it ended.
+enum Stop {
+    Timeout,
+    Cancelled,
+}
+
+impl Limits {
+    /// Waits until the deadline passes or the run is cancelled.
+    async fn stopped(&mut self) -> Stop {
+        let deadline = self.deadline;
+        let until_deadline = async move {
+            match deadline {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
+        let cancelled = async {
+            // A dropped sender means no cancel can come: wait for the deadline alone.
+            if self.cancel.wait_for(|c| *c).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = until_deadline => Stop::Timeout,
+            () = cancelled => Stop::Cancelled,
+        }
+    }
+
+    fn error(&self, stop: Stop) -> SqlError {
+        match stop {
+            Stop::Timeout => SqlError::Timeout(self.timeout.unwrap_or_default()),
+            Stop::Cancelled => SqlError::Cancelled,
+        }
+    }
+
+    /// Runs a preliminary step (connecting, preparing) that has nothing to cancel on the server.
+    async fn bounded<T>(&mut self, work: impl Future<Output = Result<T, SqlError>>) -> Result<T, SqlError> {
+        tokio::select! {
+            result = work => result,
+            stop = self.stopped() => Err(self.error(stop)),
+        }
+    }
+
+    /// Fails at once when a pool with no open connection points at a port where nothing
+    /// listens: sqlx would retry a refused connection until its acquire timeout.
+    async fn probe(&mut self, open_connections: u32, host: &str, port: u16, via_socket: bool) -> Result<(), SqlError> {
+        if open_connections > 0 || via_socket {
+            return Ok(());
+        }
+        self.bounded(async {
+            match tokio::net::TcpStream::connect((host, port)).await {
+                Ok(_) => Ok(()),
+                Err(e) => Err(SqlError::Connect { sqlstate: None, message: format!("{host}:{port}: {e}") }),
+            }
+        })
+        .await
+    }
+
+    /// Runs the statement; if stopped, calls `kill` (which cancels it on the server) and lets the
+    /// statement end. Returns the outcome and whether the connection is clean enough to reuse.
+    async fn statement<T, K>(
+        &mut self,
+        work: impl Future<Output = Result<T, SqlError>>,
+        kill: impl FnOnce() -> K,
+    ) -> (Result<T, SqlError>, bool)
+    where
+        K: Future<Output = ()>,
+    {
+        let mut work = std::pin::pin!(work);
+        let stop = tokio::select! {
+            result = &mut work => return (result, true),
+            stop = self.stopped() => stop,
+        };
+        kill().await;
+        let ended = tokio::time::timeout(CANCEL_GRACE, &mut work).await.is_ok();
+        (Err(self.error(stop)), ended)
+    }
+}
+
+/// A JSON number's text as the narrowest fitting integer, if it is one.
+pub(crate) fn as_i64(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A float as a JSON number (its shortest exact text), or a string for NaN and infinities.
+pub(crate) fn float_json(text: String) -> serde_json::Value {
+    match text.parse::<serde_json::Number>() {
+        Ok(number) => serde_json::Value::Number(number),
+        Err(_) => serde_json::Value::String(text),
+    }
+}
+
+/// Text for a text parameter: strings as they are, anything else as compact JSON.
+pub(crate) fn as_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
