@@ -104,12 +104,14 @@ impl Limits {
         .await
     }
 
-    /// Runs the statement; if stopped, calls `kill` (which cancels it on the server) and lets the
-    /// statement end. Returns the outcome and whether the connection is clean enough to reuse.
+    /// Runs the statement; if stopped, calls `kill` (which cancels it on the server) and gives
+    /// the statement `grace` to end. Returns the outcome and whether the connection is clean
+    /// enough to reuse.
     async fn statement<T, K>(
         &mut self,
         work: impl Future<Output = Result<T, SqlError>>,
         kill: impl FnOnce() -> K,
+        grace: Duration,
     ) -> (Result<T, SqlError>, bool)
     where
         K: Future<Output = ()>,
@@ -120,7 +122,7 @@ impl Limits {
             stop = self.stopped() => stop,
         };
         kill().await;
-        let ended = tokio::time::timeout(CANCEL_GRACE, &mut work).await.is_ok();
+        let ended = tokio::time::timeout(grace, &mut work).await.is_ok();
         (Err(self.error(stop)), ended)
     }
 }

@@ -179,9 +179,38 @@ async fn server_errors_carry_sqlstate_and_message() {
 #[tokio::test]
 async fn an_unmapped_type_says_how_to_cast_it() {
     let Some(url) = url() else { return };
-    let error = sql(&Clients::new(), &url, "SELECT '1 day'::interval AS age", vec![]).await.unwrap_err();
-    assert!(matches!(&error, SqlError::Column { column, type_name } if column == "age" && type_name == "INTERVAL"));
-    assert!(error.to_string().contains("age::text"), "{error}");
+    let error = sql(&Clients::new(), &url, "SELECT '10.0.0.1'::inet AS addr", vec![]).await.unwrap_err();
+    assert!(matches!(&error, SqlError::Column { column, type_name } if column == "addr" && type_name == "INET"));
+    assert!(error.to_string().contains("addr::text"), "{error}");
+}
+
+#[tokio::test]
+async fn intervals_read_as_postgres_writes_them_in_iso_8601() {
+    let Some(url) = url() else { return };
+    let clients = Clients::new();
+    let cases = [
+        "0",
+        "1 day",
+        "1 year 2 months 3 days 04:05:06.5",
+        "1 month -1 day",
+        "-00:00:00.5",
+        "-3 hours -2 minutes",
+        "100 years",
+        "00:00:00.000001",
+    ];
+    for case in cases {
+        // The server's own ISO 8601 rendering: the CTE sets the style before the cast to text.
+        let result = sql(
+            &clients,
+            &url,
+            "WITH style AS (SELECT set_config('intervalstyle', 'iso_8601', false) AS s)
+             SELECT $1::text::interval AS mine, (SELECT $1::text::interval::text || left(s, 0) FROM style) AS theirs",
+            vec![json!(case)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(result.rows[0]["mine"], result.rows[0]["theirs"], "{case}");
+    }
 }
 
 /// Whether a statement containing `marker` is still running on the server.

@@ -54,8 +54,9 @@ impl RedisError {
             Some(code) => {
                 RedisError::Server { code: code.to_owned(), message: error.detail().unwrap_or_default().to_owned() }
             }
-            None if error.is_timeout() => RedisError::Timeout(Duration::ZERO),
-            None if error.is_io_error() || error.is_connection_refusal() => RedisError::connect(target, error),
+            None if error.is_io_error() || error.is_connection_refusal() || error.is_timeout() => {
+                RedisError::connect(target, error)
+            }
             None => RedisError::Server { code: "ERR".to_owned(), message: message(error) },
         }
     }

@@ -8,7 +8,7 @@ use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Column, ConnectOptions, Connection, Either, Executor, Row, TypeInfo, ValueRef};
 
 use super::result::unique_names;
-use super::{Limits, SqlError, SqlRequest, SqlResult, float_json, temporal};
+use super::{CANCEL_GRACE, Limits, SqlError, SqlRequest, SqlResult, float_json, temporal};
 
 pub(super) async fn run(
     pool: &MySqlPool,
@@ -45,7 +45,7 @@ pub(super) async fn run(
         }
         Ok(result)
     };
-    let (outcome, clean) = limits.statement(work, || kill_query(options, id)).await;
+    let (outcome, clean) = limits.statement(work, || kill_query(options, id), CANCEL_GRACE).await;
     if !clean {
         conn.close_on_drop();
     }

@@ -10,7 +10,7 @@ use sqlx::{
 };
 
 use super::result::unique_names;
-use super::{Limits, SqlError, SqlRequest, SqlResult, as_i64, as_text, float_json, numeric, temporal};
+use super::{CANCEL_GRACE, Limits, SqlError, SqlRequest, SqlResult, as_i64, as_text, float_json, numeric, temporal};
 use base64::Engine as _;
 
 pub(super) async fn run(
@@ -62,7 +62,7 @@ pub(super) async fn run(
         }
         Ok(result)
     };
-    let (outcome, clean) = limits.statement(work, || cancel_backend(options, pid)).await;
+    let (outcome, clean) = limits.statement(work, || cancel_backend(options, pid), CANCEL_GRACE).await;
     if !clean {
         conn.close_on_drop();
     }
@@ -122,6 +122,7 @@ fn decode_value(row: &PgRow, index: usize, column: &str) -> Result<Value, SqlErr
         "DATE" => Value::String(temporal::pg_date(bytes).map_err(bad)?),
         "TIME" => Value::String(temporal::pg_time(bytes).map_err(bad)?),
         "TIMETZ" => Value::String(temporal::pg_timetz(bytes).map_err(bad)?),
+        "INTERVAL" => Value::String(temporal::pg_interval(bytes).map_err(bad)?),
         // Enum values travel as their label, in binary form as in text form.
         _ if matches!(ty.kind(), PgTypeKind::Enum(_)) => text(bytes),
         _ => return Err(unsupported()),

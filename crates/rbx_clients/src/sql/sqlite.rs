@@ -1,5 +1,7 @@
 //! SQLite, bundled: values keep the storage class they have in the file.
 
+use std::time::Duration;
+
 use base64::Engine as _;
 use futures_util::TryStreamExt;
 use serde_json::{Map, Value};
@@ -33,10 +35,11 @@ pub(super) async fn run(pool: &SqlitePool, request: &SqlRequest, mut limits: Lim
         }
         Ok(result)
     };
-    // SQLite runs in this process: there is no server to tell. A stopped statement is abandoned;
-    // the connection's worker thread finishes it before serving the next one. The connection
-    // goes back to the pool all the same, because closing it would lose an in-memory database.
-    let (outcome, _) = limits.statement(work, || async {}).await;
+    // SQLite runs in this process: there is no server to tell, so a stopped statement is
+    // abandoned at once; the connection's worker thread finishes it before serving the next
+    // one. The connection goes back to the pool, because closing it would lose an in-memory
+    // database.
+    let (outcome, _) = limits.statement(work, || async {}, Duration::ZERO).await;
     outcome
 }
 

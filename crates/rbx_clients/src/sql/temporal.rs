@@ -90,6 +90,40 @@ fn time_of_day(micros: i64) -> Result<Time, String> {
     .map_err(|e| e.to_string())
 }
 
+/// `interval` → ISO 8601, as PostgreSQL writes it with `IntervalStyle = iso_8601`
+/// (`P1Y2M3DT4H5M6.5S`; each part keeps its own sign, as intervals may mix them: `P1M-1D`).
+pub(crate) fn pg_interval(bytes: &[u8]) -> Result<String, String> {
+    let micros = be_i64(bytes)?;
+    let days = be_i32(bytes.get(8..).unwrap_or_default())?;
+    let months = be_i32(bytes.get(12..).unwrap_or_default())?;
+    if micros == 0 && days == 0 && months == 0 {
+        return Ok("PT0S".into());
+    }
+    let mut text = String::from("P");
+    for (value, unit) in [(months / 12, 'Y'), (months % 12, 'M'), (days, 'D')] {
+        if value != 0 {
+            text.push_str(&format!("{value}{unit}"));
+        }
+    }
+    if micros != 0 {
+        text.push('T');
+        let (hours, rest) = (micros / 3_600_000_000, micros % 3_600_000_000);
+        let (minutes, rest) = (rest / 60_000_000, rest % 60_000_000);
+        for (value, unit) in [(hours, 'H'), (minutes, 'M')] {
+            if value != 0 {
+                text.push_str(&format!("{value}{unit}"));
+            }
+        }
+        if rest != 0 {
+            let sign = if rest < 0 { "-" } else { "" };
+            let rest = rest.unsigned_abs();
+            let fraction = fraction((rest % 1_000_000) as u32);
+            text.push_str(&format!("{sign}{}{fraction}S", rest / 1_000_000));
+        }
+    }
+    Ok(text)
+}
+
 /// A `timestamptz` parameter from RFC 3339 text.
 pub(crate) fn pg_encode_timestamptz(text: &str) -> Result<Vec<u8>, String> {
     let ts: Timestamp = text.parse().map_err(|e| format!("not an RFC 3339 timestamp with an offset: {e}"))?;
@@ -184,6 +218,19 @@ mod tests {
         let mut bytes = (3_600_000_000i64).to_be_bytes().to_vec();
         bytes.extend_from_slice(&(-7200i32).to_be_bytes());
         assert_eq!(pg_timetz(&bytes).unwrap(), "01:00:00+02:00");
+    }
+
+    #[test]
+    fn pg_interval_parts_and_signs() {
+        let interval = |micros: i64, days: i32, months: i32| {
+            let mut bytes = micros.to_be_bytes().to_vec();
+            bytes.extend_from_slice(&days.to_be_bytes());
+            bytes.extend_from_slice(&months.to_be_bytes());
+            pg_interval(&bytes).unwrap()
+        };
+        assert_eq!(interval(0, 0, 0), "PT0S");
+        assert_eq!(interval(14_706_500_000, 3, 14), "P1Y2M3DT4H5M6.5S");
+        assert_eq!(interval(-500_000, -1, 1), "P1M-1DT-0.5S");
     }
 
     #[test]
