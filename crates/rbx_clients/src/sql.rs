@@ -127,6 +127,45 @@ impl Limits {
     }
 }
 
+/// Reads a statement's results: rows decoded cell by cell with `decode`, affected counts summed.
+///
+/// `columns` are the statement's (unique) names; when it has none (SQLite's later statements),
+/// the first row's names are used.
+pub(crate) async fn collect<DB: sqlx::Database>(
+    mut stream: impl futures_util::Stream<Item = Result<sqlx::Either<DB::QueryResult, DB::Row>, sqlx::Error>> + Unpin,
+    mut columns: Vec<String>,
+    rows_affected: fn(&DB::QueryResult) -> u64,
+    decode: fn(&DB::Row, usize, &str) -> Result<serde_json::Value, SqlError>,
+) -> Result<SqlResult, SqlError> {
+    use futures_util::TryStreamExt;
+    use sqlx::{Column, Row};
+
+    let mut rows = Vec::new();
+    let mut affected = 0;
+    while let Some(item) = stream.try_next().await.map_err(SqlError::query)? {
+        match item {
+            sqlx::Either::Left(done) => affected += rows_affected(&done),
+            sqlx::Either::Right(row) => {
+                if columns.is_empty() {
+                    columns = result::unique_names(row.columns().iter().map(|c| c.name()));
+                }
+                let mut object = serde_json::Map::new();
+                for (index, name) in columns.iter().enumerate() {
+                    object.insert(name.clone(), decode(&row, index, name)?);
+                }
+                rows.push(object);
+            }
+        }
+    }
+    Ok(SqlResult { columns, rows, affected })
+}
+
+/// The unique column names of a prepared statement.
+pub(crate) fn statement_columns<S: sqlx::Statement>(statement: &S) -> Vec<String> {
+    use sqlx::Column;
+    result::unique_names(statement.columns().iter().map(|c| c.name()))
+}
+
 /// A JSON number's text as the narrowest fitting integer, if it is one.
 pub(crate) fn as_i64(value: &serde_json::Value) -> Option<i64> {
     match value {

@@ -4,19 +4,12 @@ mod common;
 
 use std::time::Duration;
 
-use rbx_clients::{Clients, SqlError, SqlRequest, SqlResult};
+use common::{req, sql};
+use rbx_clients::{Clients, SqlError};
 use serde_json::{Value, json};
 
 fn url() -> Option<String> {
     common::service_url("RBX_TEST_MYSQL_URL")
-}
-
-fn req(url: &str, query: &str, params: Vec<Value>) -> SqlRequest {
-    SqlRequest { url: url.to_owned(), query: query.to_owned(), params, timeout: Some(Duration::from_secs(30)) }
-}
-
-async fn sql(clients: &Clients, url: &str, query: &str, params: Vec<Value>) -> Result<SqlResult, SqlError> {
-    clients.sql(&req(url, query, params), common::no_cancel()).await
 }
 
 #[tokio::test]
@@ -108,6 +101,8 @@ async fn hostile_params_are_data_and_arrive_verbatim() {
     let update =
         sql(&clients, &url, &format!("UPDATE {table} SET v = 'x' WHERE id > ?"), vec![json!(1)]).await.unwrap();
     assert_eq!(update.affected, 2);
+    let empty = sql(&clients, &url, &format!("SELECT v, v FROM {table} WHERE id < ?"), vec![json!(0)]).await.unwrap();
+    assert_eq!(empty.to_result(), json!({"rows": [], "row_count": 0, "columns": ["v", "v_2"], "affected": 0}));
     sql(&clients, &url, &format!("DROP TABLE {table}"), vec![]).await.unwrap();
 }
 

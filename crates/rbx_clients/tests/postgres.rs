@@ -4,19 +4,12 @@ mod common;
 
 use std::time::Duration;
 
-use rbx_clients::{Clients, SqlError, SqlRequest, SqlResult};
+use common::{req, sql};
+use rbx_clients::{Clients, SqlError, SqlResult};
 use serde_json::{Value, json};
 
 fn url() -> Option<String> {
     common::service_url("RBX_TEST_PG_URL")
-}
-
-fn req(url: &str, query: &str, params: Vec<Value>) -> SqlRequest {
-    SqlRequest { url: url.to_owned(), query: query.to_owned(), params, timeout: Some(Duration::from_secs(30)) }
-}
-
-async fn sql(clients: &Clients, url: &str, query: &str, params: Vec<Value>) -> Result<SqlResult, SqlError> {
-    clients.sql(&req(url, query, params), common::no_cancel()).await
 }
 
 fn row_json(result: &SqlResult) -> String {

@@ -4,16 +4,9 @@ mod common;
 
 use std::time::Duration;
 
-use rbx_clients::{Clients, SqlError, SqlRequest, SqlResult};
+use common::{req, sql};
+use rbx_clients::{Clients, SqlError};
 use serde_json::{Value, json};
-
-fn req(url: &str, query: &str, params: Vec<Value>) -> SqlRequest {
-    SqlRequest { url: url.to_owned(), query: query.to_owned(), params, timeout: Some(Duration::from_secs(30)) }
-}
-
-async fn sql(clients: &Clients, url: &str, query: &str, params: Vec<Value>) -> Result<SqlResult, SqlError> {
-    clients.sql(&req(url, query, params), common::no_cancel()).await
-}
 
 #[tokio::test]
 async fn in_memory_database_keeps_its_tables_for_the_run_and_maps_storage_classes() {
@@ -83,6 +76,12 @@ async fn a_missing_file_is_not_created_without_mode_rwc() {
     let error = sql(&Clients::new(), &format!("sqlite://{}", path.display()), "SELECT 1", vec![]).await.unwrap_err();
     assert!(matches!(error, SqlError::Connect { .. }), "{error}");
     assert!(!path.exists());
+}
+
+#[tokio::test]
+async fn an_empty_result_still_names_its_columns() {
+    let empty = sql(&Clients::new(), "sqlite::memory:", "SELECT 1 AS a, 2 AS a WHERE 0", vec![]).await.unwrap();
+    assert_eq!(empty.to_result(), json!({"rows": [], "row_count": 0, "columns": ["a", "a_2"], "affected": 0}));
 }
 
 #[tokio::test]

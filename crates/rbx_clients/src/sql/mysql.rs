@@ -1,14 +1,12 @@
 //! MySQL and MariaDB: parameters bound by JSON type, values decoded from the binary protocol.
 
 use base64::Engine as _;
-use futures_util::TryStreamExt;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::mysql::{MySql, MySqlArguments, MySqlConnectOptions, MySqlPool, MySqlRow};
 use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Column, ConnectOptions, Connection, Either, Executor, Row, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor, Row, SqlSafeStr, Statement, TypeInfo, ValueRef};
 
-use super::result::unique_names;
-use super::{CANCEL_GRACE, Limits, SqlError, SqlRequest, SqlResult, float_json, temporal};
+use super::{CANCEL_GRACE, Limits, SqlError, SqlRequest, SqlResult, collect, float_json, statement_columns, temporal};
 
 pub(super) async fn run(
     pool: &MySqlPool,
@@ -24,27 +22,16 @@ pub(super) async fn run(
             sqlx::query_scalar("SELECT CONNECTION_ID()").fetch_one(&mut *conn).await.map_err(SqlError::query)
         })
         .await?;
-    let mut query = sqlx::query(AssertSqlSafe(request.query.clone()));
+    // Preparing first (sqlx caches the statement, so the query below reuses it) gives the
+    // column names even when no row comes back.
+    let sql = AssertSqlSafe(request.query.clone()).into_sql_str();
+    let statement = limits.bounded(async { (&mut *conn).prepare(sql).await.map_err(SqlError::query) }).await?;
+    let mut query = statement.query();
     for value in &request.params {
         query = bind(query, value);
     }
-    let work = async {
-        let mut result = SqlResult::default();
-        let mut stream = (&mut *conn).fetch_many(query);
-        while let Some(item) = stream.try_next().await.map_err(SqlError::query)? {
-            match item {
-                Either::Left(done) => result.affected += done.rows_affected(),
-                Either::Right(row) => {
-                    if result.columns.is_empty() {
-                        result.columns = unique_names(row.columns().iter().map(|c| c.name()));
-                    }
-                    let row = decode_row(&row, &result.columns)?;
-                    result.rows.push(row);
-                }
-            }
-        }
-        Ok(result)
-    };
+    let columns = statement_columns(&statement);
+    let work = collect::<MySql>((&mut *conn).fetch_many(query), columns, |done| done.rows_affected(), decode_value);
     let (outcome, clean) = limits.statement(work, || kill_query(options, id), CANCEL_GRACE).await;
     if !clean {
         conn.close_on_drop();
@@ -84,14 +71,6 @@ fn bind<'q>(query: Query<'q, MySql, MySqlArguments>, value: &Value) -> Query<'q,
         Value::String(s) => query.bind(s.clone()),
         other => query.bind(other.to_string()),
     }
-}
-
-fn decode_row(row: &MySqlRow, columns: &[String]) -> Result<Map<String, Value>, SqlError> {
-    let mut map = Map::new();
-    for (index, name) in columns.iter().enumerate() {
-        map.insert(name.clone(), decode_value(row, index, name)?);
-    }
-    Ok(map)
 }
 
 fn decode_value(row: &MySqlRow, index: usize, column: &str) -> Result<Value, SqlError> {

@@ -1,16 +1,17 @@
 //! PostgreSQL: parameters typed by the server's own inference, values decoded from binary.
 
-use futures_util::TryStreamExt;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::postgres::{
     PgArgumentBuffer, PgConnectOptions, PgPool, PgRow, PgTypeInfo, PgTypeKind, PgValueFormat, Postgres,
 };
 use sqlx::{
-    AssertSqlSafe, Column, ConnectOptions, Connection, Either, Executor, Row, SqlSafeStr, Statement, TypeInfo, ValueRef,
+    AssertSqlSafe, ConnectOptions, Connection, Either, Executor, Row, SqlSafeStr, Statement, TypeInfo, ValueRef,
 };
 
-use super::result::unique_names;
-use super::{CANCEL_GRACE, Limits, SqlError, SqlRequest, SqlResult, as_i64, as_text, float_json, numeric, temporal};
+use super::{
+    CANCEL_GRACE, Limits, SqlError, SqlRequest, SqlResult, as_i64, as_text, collect, float_json, numeric,
+    statement_columns, temporal,
+};
 use base64::Engine as _;
 
 pub(super) async fn run(
@@ -50,18 +51,8 @@ pub(super) async fn run(
         let bytes = encode(value, ty).map_err(|message| SqlError::Param { index: index + 1, message })?;
         query = query.bind(PgParam { ty: ty.clone(), bytes });
     }
-    let columns = unique_names(statement.columns().iter().map(|c| c.name()));
-    let work = async {
-        let mut result = SqlResult { columns: columns.clone(), ..SqlResult::default() };
-        let mut stream = (&mut *conn).fetch_many(query);
-        while let Some(item) = stream.try_next().await.map_err(SqlError::query)? {
-            match item {
-                Either::Left(done) => result.affected += done.rows_affected(),
-                Either::Right(row) => result.rows.push(decode_row(&row, &columns)?),
-            }
-        }
-        Ok(result)
-    };
+    let columns = statement_columns(&statement);
+    let work = collect::<Postgres>((&mut *conn).fetch_many(query), columns, |done| done.rows_affected(), decode_value);
     let (outcome, clean) = limits.statement(work, || cancel_backend(options, pid), CANCEL_GRACE).await;
     if !clean {
         conn.close_on_drop();
@@ -76,14 +67,6 @@ async fn cancel_backend(options: &PgConnectOptions, pid: i32) {
         let _ = sqlx::query("SELECT pg_cancel_backend($1)").bind(pid).execute(&mut conn).await;
         let _ = conn.close().await;
     }
-}
-
-fn decode_row(row: &PgRow, columns: &[String]) -> Result<Map<String, Value>, SqlError> {
-    let mut map = Map::new();
-    for (index, name) in columns.iter().enumerate() {
-        map.insert(name.clone(), decode_value(row, index, name)?);
-    }
-    Ok(map)
 }
 
 fn decode_value(row: &PgRow, index: usize, column: &str) -> Result<Value, SqlError> {

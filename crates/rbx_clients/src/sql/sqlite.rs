@@ -3,38 +3,23 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use futures_util::TryStreamExt;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::query::Query;
 use sqlx::sqlite::{Sqlite, SqliteArguments, SqlitePool, SqliteRow};
-use sqlx::{AssertSqlSafe, Column, Either, Executor, Row, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, Column, Executor, Row, SqlSafeStr, Statement, TypeInfo, ValueRef};
 
-use super::result::unique_names;
-use super::{Limits, SqlError, SqlRequest, SqlResult, float_json};
+use super::{Limits, SqlError, SqlRequest, SqlResult, collect, float_json, statement_columns};
 
 pub(super) async fn run(pool: &SqlitePool, request: &SqlRequest, mut limits: Limits) -> Result<SqlResult, SqlError> {
     let mut conn = limits.bounded(async { pool.acquire().await.map_err(SqlError::connect) }).await?;
-    let mut query = sqlx::query(AssertSqlSafe(request.query.clone()));
+    let sql = AssertSqlSafe(request.query.clone()).into_sql_str();
+    let statement = limits.bounded(async { (&mut *conn).prepare(sql).await.map_err(SqlError::query) }).await?;
+    let mut query = statement.query();
     for value in &request.params {
         query = bind(query, value);
     }
-    let work = async {
-        let mut result = SqlResult::default();
-        let mut stream = (&mut *conn).fetch_many(query);
-        while let Some(item) = stream.try_next().await.map_err(SqlError::query)? {
-            match item {
-                Either::Left(done) => result.affected += done.rows_affected(),
-                Either::Right(row) => {
-                    if result.columns.is_empty() {
-                        result.columns = unique_names(row.columns().iter().map(|c| c.name()));
-                    }
-                    let row = decode_row(&row, &result.columns)?;
-                    result.rows.push(row);
-                }
-            }
-        }
-        Ok(result)
-    };
+    let columns = statement_columns(&statement);
+    let work = collect::<Sqlite>((&mut *conn).fetch_many(query), columns, |done| done.rows_affected(), decode_value);
     // SQLite runs in this process: there is no server to tell, so a stopped statement is
     // abandoned at once; the connection's worker thread finishes it before serving the next
     // one. The connection goes back to the pool, because closing it would lose an in-memory
@@ -55,14 +40,6 @@ fn bind<'q>(query: Query<'q, Sqlite, SqliteArguments>, value: &Value) -> Query<'
         Value::String(s) => query.bind(s.clone()),
         other => query.bind(other.to_string()),
     }
-}
-
-fn decode_row(row: &SqliteRow, columns: &[String]) -> Result<Map<String, Value>, SqlError> {
-    let mut map = Map::new();
-    for (index, name) in columns.iter().enumerate() {
-        map.insert(name.clone(), decode_value(row, index, name)?);
-    }
-    Ok(map)
 }
 
 fn decode_value(row: &SqliteRow, index: usize, column: &str) -> Result<Value, SqlError> {

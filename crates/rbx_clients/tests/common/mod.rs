@@ -3,6 +3,10 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use rbx_clients::{Clients, SqlError, SqlRequest, SqlResult};
+use serde_json::Value;
 
 /// The URL in `var`, or `None` (the test skips itself and says why). Under `CI` a missing
 /// variable is a failure: there every service must be there.
@@ -38,4 +42,14 @@ pub fn no_cancel() -> tokio::sync::watch::Receiver<bool> {
     // Leaking one small sender per test keeps the channel open, like the engine's.
     std::mem::forget(tx);
     rx
+}
+
+/// A SQL request with a 30 s timeout.
+pub fn req(url: &str, query: &str, params: Vec<Value>) -> SqlRequest {
+    SqlRequest { url: url.to_owned(), query: query.to_owned(), params, timeout: Some(Duration::from_secs(30)) }
+}
+
+/// Runs one statement with no cancel signal.
+pub async fn sql(clients: &Clients, url: &str, query: &str, params: Vec<Value>) -> Result<SqlResult, SqlError> {
+    clients.sql(&req(url, query, params), no_cancel()).await
 }
