@@ -324,3 +324,24 @@ async fn equal_settings_share_a_connection_and_other_connections_do_not() {
     let third = port(clients.http(&other).await.unwrap());
     assert_ne!(first, third);
 }
+
+#[tokio::test]
+async fn http_and_redis_futures_can_be_spawned() {
+    let base = server().await;
+    let clients = std::sync::Arc::new(Clients::new());
+    let shared = clients.clone();
+    let status =
+        tokio::spawn(async move { shared.http(&request(format!("{base}/status/204"))).await.map(|r| r.status) });
+    assert_eq!(status.await.unwrap().unwrap(), 204);
+    let shared = clients.clone();
+    let port = common::closed_port();
+    let redis = tokio::spawn(async move {
+        let request = rbx_clients::RedisRequest {
+            url: format!("redis://127.0.0.1:{port}"),
+            args: vec!["PING".into()],
+            timeout: Some(Duration::from_secs(5)),
+        };
+        shared.redis(&request).await
+    });
+    assert!(redis.await.unwrap().is_err());
+}
