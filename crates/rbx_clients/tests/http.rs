@@ -100,6 +100,16 @@ async fn repeated_headers() -> Response {
     (headers, "{\"ok\": true}").into_response()
 }
 
+async fn gzipped(request: Request) -> Response {
+    use std::io::Write;
+    let accepts = request.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let text = json!({"compressed": true, "accept_encoding": accepts}).to_string();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(text.as_bytes()).unwrap();
+    let body = encoder.finish().unwrap();
+    ([(header::CONTENT_ENCODING, "gzip"), (header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 /// Starts the server and returns its base URL.
 async fn server() -> String {
     let app = Router::new()
@@ -111,7 +121,8 @@ async fn server() -> String {
         .route("/slow", get(slow))
         .route("/redirect/{n}", get(redirect))
         .route("/text", get(text_body))
-        .route("/repeated", get(repeated_headers));
+        .route("/repeated", get(repeated_headers))
+        .route("/gzip", get(gzipped));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -216,6 +227,15 @@ async fn default_headers_are_sent_and_a_step_header_overrides_them() {
     let echo = Clients::new().http(&req).await.unwrap().json.unwrap();
     assert_eq!(echo["headers"]["authorization"], "Bearer k");
     assert_eq!(echo["headers"]["x-env"], "staging");
+}
+
+#[tokio::test]
+async fn gzip_bodies_are_asked_for_and_decoded() {
+    let base = server().await;
+    let response = Clients::new().http(&request(format!("{base}/gzip"))).await.unwrap();
+    let json = response.json.unwrap();
+    assert_eq!(json["compressed"], true);
+    assert!(json["accept_encoding"].as_str().unwrap().contains("gzip"), "{json}");
 }
 
 #[tokio::test]
