@@ -100,6 +100,16 @@ async fn repeated_headers() -> Response {
     (headers, "{\"ok\": true}").into_response()
 }
 
+async fn gzipped(request: Request) -> Response {
+    use std::io::Write;
+    let accepts = request.headers().get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let text = json!({"compressed": true, "accept_encoding": accepts}).to_string();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(text.as_bytes()).unwrap();
+    let body = encoder.finish().unwrap();
+    ([(header::CONTENT_ENCODING, "gzip"), (header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 /// Starts the server and returns its base URL.
 async fn server() -> String {
     let app = Router::new()
@@ -111,7 +121,8 @@ async fn server() -> String {
         .route("/slow", get(slow))
         .route("/redirect/{n}", get(redirect))
         .route("/text", get(text_body))
-        .route("/repeated", get(repeated_headers));
+        .route("/repeated", get(repeated_headers))
+        .route("/gzip", get(gzipped));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -219,6 +230,15 @@ async fn default_headers_are_sent_and_a_step_header_overrides_them() {
 }
 
 #[tokio::test]
+async fn gzip_bodies_are_asked_for_and_decoded() {
+    let base = server().await;
+    let response = Clients::new().http(&request(format!("{base}/gzip"))).await.unwrap();
+    let json = response.json.unwrap();
+    assert_eq!(json["compressed"], true);
+    assert!(json["accept_encoding"].as_str().unwrap().contains("gzip"), "{json}");
+}
+
+#[tokio::test]
 async fn repeated_response_headers_are_joined() {
     let base = server().await;
     let response = Clients::new().http(&request(format!("{base}/repeated"))).await.unwrap();
@@ -323,4 +343,25 @@ async fn equal_settings_share_a_connection_and_other_connections_do_not() {
     other.settings = HttpSettings { connection: Some("other".into()), ..HttpSettings::default() };
     let third = port(clients.http(&other).await.unwrap());
     assert_ne!(first, third);
+}
+
+#[tokio::test]
+async fn http_and_redis_futures_can_be_spawned() {
+    let base = server().await;
+    let clients = std::sync::Arc::new(Clients::new());
+    let shared = clients.clone();
+    let status =
+        tokio::spawn(async move { shared.http(&request(format!("{base}/status/204"))).await.map(|r| r.status) });
+    assert_eq!(status.await.unwrap().unwrap(), 204);
+    let shared = clients.clone();
+    let port = common::closed_port();
+    let redis = tokio::spawn(async move {
+        let request = rbx_clients::RedisRequest {
+            url: format!("redis://127.0.0.1:{port}"),
+            args: vec!["PING".into()],
+            timeout: Some(Duration::from_secs(5)),
+        };
+        shared.redis(&request).await
+    });
+    assert!(redis.await.unwrap().is_err());
 }

@@ -108,3 +108,23 @@ async fn a_long_query_times_out() {
     let error = clients.sql(&request, common::no_cancel()).await.unwrap_err();
     assert!(matches!(error, SqlError::Timeout(_)), "{error}");
 }
+
+#[tokio::test]
+async fn clients_are_shared_across_tasks() {
+    // The engine runs `parallel` steps as spawned tasks over one Clients: its futures must be Send.
+    let clients = std::sync::Arc::new(Clients::new());
+    let url = "sqlite::memory:";
+    sql(&clients, url, "CREATE TABLE t (n INTEGER)", vec![]).await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let clients = clients.clone();
+        tasks.spawn(
+            async move { sql(&clients, url, "INSERT INTO t VALUES (?)", vec![json!(n)]).await.map(|r| r.affected) },
+        );
+    }
+    while let Some(done) = tasks.join_next().await {
+        assert_eq!(done.unwrap().unwrap(), 1);
+    }
+    let count = sql(&clients, url, "SELECT count(*) AS n, sum(n) AS total FROM t", vec![]).await.unwrap();
+    assert_eq!(count.to_result()["rows"], json!([{"n": 8, "total": 28}]));
+}
