@@ -18,6 +18,13 @@ pub struct Clients {
     redis: Mutex<HashMap<String, ::redis::aio::ConnectionManager>>,
 }
 
+impl std::fmt::Debug for Clients {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The pools hold URLs with passwords: show nothing of them.
+        formatter.debug_struct("Clients").finish_non_exhaustive()
+    }
+}
+
 impl Clients {
     /// No connections yet; they open on first use.
     pub fn new() -> Self {

@@ -50,6 +50,9 @@ pub struct RunOptions {
     pub confirmer: Arc<dyn Confirmer>,
     /// The steps that run (`--only`, `--from`).
     pub selection: crate::Selection,
+    /// HTTP clients, SQL pools and Redis connections, shared by every step of the run (and of
+    /// the runbooks it calls).
+    pub clients: Arc<rbx_clients::Clients>,
 }
 
 /// How a run ended.
@@ -419,7 +422,12 @@ impl<'s> Engine<'s> {
             let failed = attempt.error.is_some() || !failures.is_empty();
             let can_retry = failed && attempt_number < attempts_allowed && !self.cancelled() && !attempt.cancelled;
             if can_retry && let Some(retry) = &retry {
-                let delay = retry_delay(retry, attempt_number);
+                // A server's `Retry-After` (429, 503) replaces the backoff: retrying sooner would
+                // only be refused again. `max_delay` still bounds how long a run waits.
+                let delay = match attempt.retry_after {
+                    Some(asked) => retry.max_delay.map_or(asked, |max| asked.min(max)),
+                    None => retry_delay(retry, attempt_number),
+                };
                 let reason = self.failure_reason(&attempt, &failures);
                 self.emit(&RunEvent::RetryScheduled {
                     step_id: step.id.value.clone(),

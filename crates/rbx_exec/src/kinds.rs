@@ -2,6 +2,7 @@
 //! To add a kind: a variant in `rbx_model::StepKind`, an arm in [`execute`] and
 //! [`default_expectation`], and its name in `prepare::SUPPORTED_KINDS`.
 
+pub mod data_steps;
 mod shell;
 
 use crate::nested;
@@ -29,6 +30,8 @@ pub struct Attempt {
     pub cancelled: bool,
     /// Neither passed nor failed: waiting on a person (a called runbook pending or declined).
     pub stopped: Option<crate::events::StepOutcome>,
+    /// How long the server asked to wait before another try (`Retry-After` on 429/503).
+    pub retry_after: Option<Duration>,
 }
 
 impl Attempt {
@@ -80,6 +83,9 @@ pub(crate) async fn execute(
             }
         }
         StepKind::Runbook(call) => nested::execute(engine, scope, step, call, number).await,
+        StepKind::Http(http) => data_steps::http(engine, scope, step, http, number, timeout).await,
+        StepKind::Sql(sql) => data_steps::sql(engine, scope, step, sql, number, timeout).await,
+        StepKind::Redis(redis) => data_steps::redis(engine, scope, step, redis, number, timeout).await,
         other => Attempt::failed(format!("`{}` steps cannot run in this build", other.name())),
     }
 }
@@ -98,6 +104,9 @@ pub(crate) fn default_expectation(kind: &StepKind, result: &Value, own: &[CheckF
                 message: None,
             }],
         },
+        StepKind::Http(_) => {
+            data_steps::http_default_expectation(result).into_iter().chain(own.iter().cloned()).collect()
+        }
         _ => own.to_vec(),
     }
 }

@@ -35,7 +35,7 @@ impl Prepared {
 }
 
 /// Step kinds the engine runs today.
-pub const SUPPORTED_KINDS: &[&str] = &["shell", "assert", "note", "wait", "manual", "runbook"];
+pub const SUPPORTED_KINDS: &[&str] = &["shell", "http", "sql", "redis", "assert", "manual", "note", "wait", "runbook"];
 
 /// Resolves inputs (`--var` over `--vars-file` over `default`) and secrets (from `env`).
 pub fn prepare(

@@ -49,6 +49,7 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
             return Exit::Invalid;
         }
     };
+    let clients = Arc::new(rbx_clients::Clients::new());
     let user = current_user();
     let options = RunOptions {
         run_id: new_run_id(),
@@ -62,6 +63,7 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         watchdog: start_watchdog(&runbook),
         confirmer: Arc::new(crate::prompt::TerminalConfirmer { assume_yes: args.yes, user }),
         selection,
+        clients: Arc::clone(&clients),
     };
     let mut sink: Box<dyn EventSink> = match args.format {
         RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
@@ -97,7 +99,10 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
                 }
             }
         });
-        Engine::new(runbook, prepared, options, sink.as_mut(), cancel_rx).run().await
+        let summary = Engine::new(runbook, prepared, options, sink.as_mut(), cancel_rx).run().await;
+        // SQL servers free the sessions now rather than when their idle timeout ends.
+        clients.close().await;
+        summary
     });
     match summary.status {
         RunStatus::Passed => Exit::Success,

@@ -284,3 +284,23 @@ pub fn at_a_terminal(dir: &Path, fixture_name: &str, args: &[&str], answers: &st
     let output = child.wait_with_output().expect("script finishes");
     Some((output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned()))
 }
+
+/// The URL of a test service from its environment variable (`RBX_TEST_PG_URL`, ...). `None`
+/// (the test skips, saying why) when unset on a laptop; under `CI` a missing service fails the
+/// test, so a green CI always exercised the real thing.
+pub fn service_url(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(std::env::var_os("CI").is_none(), "{variable} is not set: CI must run every service test");
+            eprintln!("skipped: {variable} is not set (scripts/test sets it)");
+            None
+        }
+    }
+}
+
+/// A name no other test run uses, for tables and keys.
+pub fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{prefix}_{}_{}", std::process::id(), nanos % 1_000_000_000)
+}
