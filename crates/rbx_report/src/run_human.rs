@@ -166,6 +166,8 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                 let painted = self.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &text);
                 self.line(&painted);
             }
+            // Output also streams for the journal; it is shown only with `-v`.
+            RunEvent::Output { .. } if !self.options.verbose => {}
             RunEvent::Output { stream, text, .. } => {
                 let index = usize::from(*stream == OutputStream::Stderr);
                 self.partial[index].push_str(text);
