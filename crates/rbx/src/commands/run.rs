@@ -45,9 +45,6 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
     };
     let user = current_user();
     let (run_id, host) = (new_run_id(), hostname());
-    let journal = run_journal::start(&args, &runbook, &RunIdentity { run_id: &run_id, user: &user, host: &host });
-    let journal_dir = journal.as_ref().map(|j| j.dir().to_path_buf());
-    let journal_health = journal.as_ref().map(rbx_journal::JournalWriter::health);
     let junit = match &args.junit {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Some(rbx_report::junit::JunitReporter::new(std::io::BufWriter::new(file))),
@@ -58,6 +55,9 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         },
         None => None,
     };
+    let journal = run_journal::start(&args, &runbook, &RunIdentity { run_id: &run_id, user: &user, host: &host });
+    let journal_dir = journal.as_ref().map(|j| j.dir().to_path_buf());
+    let journal_health = journal.as_ref().map(rbx_journal::JournalWriter::health);
     let options = RunOptions {
         run_id,
         // The journal keeps every step's output whole, so it needs it as it comes.
