@@ -33,21 +33,15 @@ fn a_run_leaves_its_metadata_events_and_output() {
     assert_eq!(tags.first().map(String::as_str), Some("run_started"));
     assert_eq!(tags.last().map(String::as_str), Some("run_finished"));
     assert!(!tags.contains(&"output".to_owned()), "output goes to artifacts: {tags:?}");
-    let finished: Vec<&str> = events
-        .iter()
-        .filter(|e| e["event"] == "step_finished")
-        .filter_map(|e| e["step_id"].as_str())
-        .collect();
+    let finished: Vec<&str> =
+        events.iter().filter(|e| e["event"] == "step_finished").filter_map(|e| e["step_id"].as_str()).collect();
     assert_eq!(finished, ["probe", "latency_ok", "token_check", "scale_up", "tell", "verify", "closing"]);
     let answer = events.iter().find(|e| e["event"] == "confirmation_answered").cloned().unwrap_or_default();
     assert_eq!((answer["confirmed"].as_bool(), answer["automatic"].as_bool()), (Some(true), Some(true)));
     assert_eq!(answer["by"], "tester");
 
     let artifacts = common::entries(&dir.join("artifacts"));
-    assert_eq!(
-        artifacts,
-        ["probe.1.stdout", "scale_up.1.stdout", "token_check.1.stderr", "token_check.1.stdout"]
-    );
+    assert_eq!(artifacts, ["probe.1.stdout", "scale_up.1.stdout", "token_check.1.stderr", "token_check.1.stdout"]);
     let probe = std::fs::read_to_string(dir.join("artifacts/probe.1.stdout")).unwrap_or_default();
     assert_eq!(probe, "{\"p99_ms\": 2300, \"errors\": 12}\n");
 }
@@ -143,14 +137,14 @@ fn the_secret_canary_never_reaches_the_journal_artifacts_junit_or_reports() {
         .rbx()
         .arg("run")
         .arg(fixture("secret-canary.yaml"))
-        .args(["-v", "--incident", "INC-CANARY", "--junit"])
+        .args(["-v", "--incident", "INC-LEAK", "--junit"])
         .arg(&junit)
         .env("RBX_TEST_TOKEN", CANARY)
         .env("RBX_TEST_SESSION", "sess-PIGEON-7f3a")
         .cwd(scratch.path())
         .output();
     outcome.expect_code(0);
-    journal.run("journal-incident.yaml", &["--yes", "--incident", "INC-CANARY"]);
+    journal.run("journal-incident.yaml", &["--yes", "--incident", "INC-LEAK"]);
     let dirs = journal.run_dirs();
     assert_eq!(dirs.len(), 2);
 
@@ -160,7 +154,7 @@ fn the_secret_canary_never_reaches_the_journal_artifacts_junit_or_reports() {
     }
     texts.push((junit.clone(), std::fs::read_to_string(&junit).unwrap_or_default()));
     for format in ["markdown", "json", "html"] {
-        let report = journal.rbx().args(["report", "--incident", "INC-CANARY", "--format", format]).output();
+        let report = journal.rbx().args(["report", "--incident", "INC-LEAK", "--format", format]).output();
         report.expect_code(0);
         texts.push((format.into(), report.stdout));
     }
@@ -169,7 +163,8 @@ fn the_secret_canary_never_reaches_the_journal_artifacts_junit_or_reports() {
         assert!(!text.contains(MARKER), "the canary is in {}:\n{text}", path.display());
         assert!(!text.contains("PIGEON"), "the captured secret is in {}:\n{text}", path.display());
     }
-    let artifacts: String = texts.iter().filter(|(p, _)| p.to_string_lossy().contains("artifacts")).map(|(_, t)| t.as_str()).collect();
+    let artifacts: String =
+        texts.iter().filter(|(p, _)| p.to_string_lossy().contains("artifacts")).map(|(_, t)| t.as_str()).collect();
     assert!(artifacts.contains("raw:***"), "artifacts show the mask: {artifacts}");
     assert!(artifacts.contains("session=***"), "the capturing step's output is masked: {artifacts}");
 }

@@ -30,7 +30,9 @@ fn assert_valid(path: &Path) {
             String::from_utf8_lossy(&output.stderr),
             std::fs::read_to_string(path).unwrap_or_default()
         ),
-        Err(error) => eprintln!("skipped the XSD validation: xmllint is not available ({error}); apt-get install libxml2-utils"),
+        Err(error) => {
+            eprintln!("skipped the XSD validation: xmllint is not available ({error}); apt-get install libxml2-utils")
+        }
     }
 }
 

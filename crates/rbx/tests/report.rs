@@ -45,7 +45,8 @@ fn json_report_of_a_run() {
     let data: Value = serde_json::from_str(&text).unwrap_or_default();
     assert_eq!(data["report_version"], 1);
     assert_eq!(data["severity"], "SEV2");
-    let changes: Vec<&str> = data["changes"].as_array().into_iter().flatten().filter_map(|s| s["id"].as_str()).collect();
+    let changes: Vec<&str> =
+        data["changes"].as_array().into_iter().flatten().filter_map(|s| s["id"].as_str()).collect();
     assert_eq!(changes, ["scale_up", "tell", "verify"]);
     let finding = &data["findings"][0];
     assert_eq!(finding["step_id"], "latency_ok");
@@ -70,11 +71,14 @@ fn an_incident_report_covers_every_run_of_the_incident() {
     journal.run("snap-pass.yaml", &["--incident", "OTHER"]).expect_code(0);
     let text = report(&journal, &["--incident", "INC-7", "--format", "json"]);
     let data: Value = serde_json::from_str(&text).unwrap_or_default();
-    let runbooks: Vec<&str> = data["runs"].as_array().into_iter().flatten().filter_map(|r| r["runbook"].as_str()).collect();
+    let runbooks: Vec<&str> =
+        data["runs"].as_array().into_iter().flatten().filter_map(|r| r["runbook"].as_str()).collect();
     assert_eq!(runbooks, ["snap-fail", "journal-incident"]);
     assert_eq!(data["incident"], "INC-7");
     assert_eq!(data["status"], "passed", "the last run's status");
-    let times: Vec<&str> = data["timeline"].as_array().into_iter().flatten().filter_map(|t| t["at"].as_str()).collect();
+    let times: Vec<jiff::Timestamp> =
+        data["timeline"].as_array().into_iter().flatten().filter_map(|t| t["at"].as_str()?.parse().ok()).collect();
+    assert!(times.len() > 10, "{data:#}");
     let mut sorted = times.clone();
     sorted.sort_unstable();
     assert_eq!(times, sorted, "the timeline is in time order");

@@ -31,7 +31,8 @@ fn runs_are_listed_newest_first_and_filtered_by_incident() {
             (text("runbook"), text("incident"), text("status"))
         })
         .collect();
-    let expected = [("snap-pass", "INC-2", "passed"), ("snap-fail", "INC-1", "failed"), ("snap-pass", "INC-1", "passed")];
+    let expected =
+        [("snap-pass", "INC-2", "passed"), ("snap-fail", "INC-1", "failed"), ("snap-pass", "INC-1", "passed")];
     let expected: Vec<(String, String, String)> =
         expected.iter().map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned())).collect();
     assert_eq!(summary, expected);

@@ -41,10 +41,21 @@ fn meta(run_id: &str) -> RunMeta {
 fn step(id: &str, index: usize) -> [RunEvent; 4] {
     [
         RunEvent::StepStarted {
-            step: StepInfo { id: id.into(), index, title: None, phase: Some("diagnose"), kind: "shell", in_finally: false },
+            step: StepInfo {
+                id: id.into(),
+                index,
+                title: None,
+                phase: Some("diagnose"),
+                kind: "shell",
+                in_finally: false,
+            },
             at: "2026-12-06T10:00:01.123Z".into(),
         },
-        RunEvent::AttemptStarted { step_id: id.into(), attempt: 1, action: Some("curl -s http://127.0.0.1/health".into()) },
+        RunEvent::AttemptStarted {
+            step_id: id.into(),
+            attempt: 1,
+            action: Some("curl -s http://127.0.0.1/health".into()),
+        },
         RunEvent::Output { step_id: id.into(), stream: OutputStream::Stdout, text: "{\"status\": \"ok\"}\n".into() },
         RunEvent::StepFinished {
             step_id: id.into(),

@@ -48,8 +48,8 @@ pub fn list_runs(root: &Path) -> (Vec<RunListing>, Vec<JournalError>) {
             Err(error) => problems.push(error),
         }
     }
-    // Ids start with the UTC start time, so they sort by time; ties (same second) by id.
-    runs.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run_id.cmp(&a.run_id)));
+    // By time (not by the RFC 3339 text: `14.5Z` and `14.51Z` do not sort as their times), then id.
+    runs.sort_by_key(|run| std::cmp::Reverse((run.started_at.parse::<jiff::Timestamp>().ok(), run.run_id.clone())));
     (runs, problems)
 }
 

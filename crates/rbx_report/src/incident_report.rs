@@ -192,7 +192,7 @@ pub struct NoteEntry {
 impl IncidentReport {
     /// The report of these runs (of one incident, or a single run), oldest first.
     pub fn build(mut journals: Vec<Journal>, incident: Option<&str>) -> IncidentReport {
-        journals.sort_by(|a, b| a.meta.started_at.cmp(&b.meta.started_at).then(a.meta.run_id.cmp(&b.meta.run_id)));
+        journals.sort_by_key(|j| (j.meta.started_at.parse::<jiff::Timestamp>().ok(), j.meta.run_id.clone()));
         let mut report = IncidentReport {
             report_version: REPORT_VERSION,
             title: String::new(),
@@ -219,7 +219,9 @@ impl IncidentReport {
             last_event_at = report.timeline.last().map(|t| t.at.clone()).or(last_event_at);
             report.runs.push(run);
         }
-        report.timeline.sort_by(|a, b| a.at.cmp(&b.at));
+        // By time, not by text: RFC 3339 texts with fractions of different lengths
+        // (`14.5Z`, `14.51Z`) do not sort as their times do. Stable, so ties keep event order.
+        report.timeline.sort_by_key(|entry| entry.at.parse::<jiff::Timestamp>().ok());
         let last = report.runs.last();
         report.status = last.map(|r| r.status.clone()).unwrap_or_default();
         report.finished_at = last.and_then(|r| r.finished_at.clone());
@@ -468,7 +470,7 @@ fn summary(report: &IncidentReport) -> String {
     };
     let who = format!("by {} on {}", first.user, first.host);
     format!(
-        "{runs}, {who}; the last run is {}. {steps} step(s) ran, {failed} failed; {} finding(s); {} change step(s) ran.",
+        "{runs}, {who}; the last run's status is {}. {steps} step(s) ran, {failed} failed; {} finding(s); {} change step(s) ran.",
         report.status,
         report.findings.len(),
         report.changes.len()

@@ -64,9 +64,7 @@ pub fn run_id(dir: &Path) -> String {
 #[track_caller]
 pub fn events(dir: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(dir.join("events.jsonl")).unwrap_or_else(|e| panic!("events.jsonl: {e}"));
-    text.lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
-        .collect()
+    text.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))).collect()
 }
 
 /// The `event` tags in order.
