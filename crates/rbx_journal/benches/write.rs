@@ -104,7 +104,31 @@ fn measure(label: &str, side_effects: bool) {
     println!("{label:<28} {STEPS} steps: {:>8.1} µs/step", elapsed.as_secs_f64() * 1e6 / STEPS as f64);
 }
 
+/// The disk's own price: one 200-byte append and `fdatasync`, the floor of a synced step.
+fn fsync_floor() {
+    use std::io::Write;
+    let base = std::env::var("RBX_BENCH_DIR").unwrap_or_else(|_| env!("CARGO_TARGET_TMPDIR").to_owned());
+    let Ok(dir) = tempfile::tempdir_in(&base) else { return };
+    let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(dir.path().join("probe")) else {
+        return;
+    };
+    let line = [b'x'; 200];
+    let started = Instant::now();
+    for _ in 0..STEPS / 4 {
+        if file.write_all(&line).and_then(|()| file.sync_data()).is_err() {
+            return;
+        }
+    }
+    println!(
+        "{:<28} {} syncs: {:>8.1} µs/sync",
+        "bare append + fdatasync",
+        STEPS / 4,
+        started.elapsed().as_secs_f64() * 1e6 / (STEPS / 4) as f64
+    );
+}
+
 fn main() {
     measure("read-only steps (no fsync)", false);
+    fsync_floor();
     measure("side-effect steps (fsync)", true);
 }

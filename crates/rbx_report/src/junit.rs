@@ -245,3 +245,60 @@ impl<W: Write + Send> EventSink for JunitReporter<W> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rbx_exec::events::RunStatus;
+    use serde_json::json;
+
+    use super::*;
+
+    fn finished(id: &str, outcome: StepOutcome, error: Option<&str>) -> RunEvent {
+        RunEvent::StepFinished {
+            step_id: id.into(),
+            outcome,
+            at: "2026-12-06T10:00:01Z".into(),
+            duration_ms: 1500,
+            attempts: 1,
+            result: json!({ "outcome": outcome.as_str() }),
+            failures: Vec::new(),
+            error: error.map(str::to_owned),
+            captured: Vec::new(),
+        }
+    }
+
+    fn started(id: &str) -> RunEvent {
+        RunEvent::StepStarted {
+            step: StepInfo { id: id.into(), index: 0, title: None, phase: None, kind: "shell", in_finally: false },
+            at: "2026-12-06T10:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn declined_and_unstarted_steps_are_skipped_with_a_reason() {
+        let mut out = Vec::new();
+        let mut junit = JunitReporter::new(&mut out);
+        junit.emit(&RunEvent::RunStarted {
+            run_id: "r".into(),
+            runbook: "rb<&>".into(),
+            title: "t".into(),
+            file: "f.yaml".into(),
+            started_at: "2026-12-06T10:00:00Z".into(),
+            inputs: json!({}),
+            step_count: 2,
+            step_ids: vec!["a".into(), "b".into()],
+        });
+        junit.emit(&started("a"));
+        junit.emit(&finished("a", StepOutcome::Declined, Some("answered no")));
+        junit.emit(&RunEvent::RunFinished {
+            status: RunStatus::Declined,
+            finished_at: "2026-12-06T10:00:02Z".into(),
+            duration_ms: 2000,
+        });
+        let xml = String::from_utf8(out).unwrap_or_default();
+        assert!(xml.contains("<testsuite name=\"rb&lt;&amp;&gt;\" tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"2\" time=\"2.000\""), "{xml}");
+        assert!(xml.contains("<testcase name=\"a\" classname=\"rb&lt;&amp;&gt;\" time=\"1.500\">"), "{xml}");
+        assert!(xml.contains("<skipped message=\"declined: answered no\"/>"), "{xml}");
+        assert!(xml.contains("<skipped message=\"not run: the run ended (declined) before this step\"/>"), "{xml}");
+    }
+}
