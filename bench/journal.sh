@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out
 cargo build --release --locked -p rbx >&2
-rbx=target/release/rbx
+rbx="${CARGO_TARGET_DIR:-target}/release/rbx"
 python3 bench/generate.py "$out"
 export NO_COLOR=1
 journal="$PWD/$out/journal"

@@ -168,3 +168,45 @@ fn the_secret_canary_never_reaches_the_journal_artifacts_junit_or_reports() {
     assert!(artifacts.contains("raw:***"), "artifacts show the mask: {artifacts}");
     assert!(artifacts.contains("session=***"), "the capturing step's output is masked: {artifacts}");
 }
+
+#[test]
+fn a_run_killed_mid_step_reads_back_whole_as_killed() {
+    let journal = Journaled::new();
+    let scratch = common::tempdir();
+    // A sleep length no other test uses.
+    let token = format!("62.{:07}", std::process::id());
+    let (mut child, _state) = journal
+        .rbx()
+        .arg("run")
+        .arg(fixture("interrupt-shell.yaml"))
+        .args(["--var", &format!("token={token}")])
+        .cwd(scratch.path())
+        .spawn();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let started = || {
+        journal.run_dirs().first().is_some_and(|dir| {
+            std::fs::read_to_string(dir.join("events.jsonl")).is_ok_and(|t| t.contains("\"attempt_started\""))
+        })
+    };
+    while !started() {
+        assert!(std::time::Instant::now() < deadline, "the step never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap_or_else(|e| panic!("cannot SIGKILL rbx: {e}"));
+    let _ = child.wait();
+    // Whatever the watchdog has left to do with the step's processes, the journal is final.
+    let dir = journal.only_run();
+    let events = events(&dir);
+    let tags = tags(&events);
+    assert_eq!(tags, ["run_started", "step_started", "attempt_started"], "every line reads back whole");
+
+    let runs = journal.rbx().args(["runs", "--format", "json"]).output();
+    runs.expect_code(0);
+    let listed: Value = serde_json::from_str(&runs.stdout).unwrap_or_default();
+    assert_eq!(listed[0]["status"], "killed", "{}", runs.dump());
+    let report = journal.rbx().args(["report", &run_id(&dir), "--format", "json"]).output();
+    report.expect_code(0);
+    let data: Value = serde_json::from_str(&report.stdout).unwrap_or_default();
+    assert_eq!(data["status"], "killed");
+    assert_eq!(data["runs"][0]["steps"][0]["outcome"], "unfinished");
+}
