@@ -30,6 +30,16 @@ pub enum Command {
     /// List runbooks: id, title, severity, triggers, file.
     #[command(after_help = "Examples:\n  rbx list runbooks/\n  rbx list runbooks/ --trigger MaintainXHighErrorRate")]
     List(ListArgs),
+    /// Draw a runbook as a flowchart: phases, steps, conditions, `finally`.
+    #[command(
+        after_help = "Examples:\n  rbx graph rb-002.yaml > rb-002.mmd\n  rbx graph rb-002.yaml --format dot | dot -Tsvg -o rb-002.svg\n  rbx graph rb-002.yaml --format dot -o rb-002.dot\n\nExit codes: 0 drawn, 2 invalid runbook or the output cannot be written."
+    )]
+    Graph(GraphArgs),
+    /// Print the JSON Schema of the runbook format (draft 2020-12).
+    #[command(
+        after_help = "Example:\n  rbx schema > runbook.schema.json\n\nName it in a runbook for editor completion:\n  # yaml-language-server: $schema=../schema/runbook.schema.json"
+    )]
+    Schema,
     /// List recent runs from the journal: id, runbook, incident, started, status, duration.
     #[command(after_help = "Examples:\n  rbx runs\n  rbx runs --incident INC-4211 --format json")]
     Runs(RunsArgs),
@@ -38,11 +48,6 @@ pub enum Command {
         after_help = "Examples:\n  rbx report 20261206T101500Z-3f9a1c\n  rbx report --incident INC-4211 --format html -o report.html\n  rbx report --incident INC-4211 --template postmortem.hbs"
     )]
     Report(ReportArgs),
-    /// Print the JSON Schema of the runbook format (draft 2020-12).
-    #[command(
-        after_help = "Example:\n  rbx schema > runbook.schema.json\n\nName it in a runbook for editor completion:\n  # yaml-language-server: $schema=../schema/runbook.schema.json"
-    )]
-    Schema,
     /// Internal: the watchdog a run starts to stop its steps if rbx dies.
     #[command(name = "__watchdog", hide = true)]
     Watchdog,
@@ -69,9 +74,19 @@ pub struct RunArgs {
     /// Stream step output live.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Confirm every `confirm:` question without asking (recorded as automatic).
+    /// Confirm every `confirm:` question and acknowledge every `manual` step without asking
+    /// (recorded as automatic).
     #[arg(short, long)]
     pub yes: bool,
+    /// Answer a `manual` step's `ask`: NAME=VALUE (repeatable).
+    #[arg(long = "answer", value_name = "NAME=VALUE")]
+    pub answers: Vec<String>,
+    /// Run only this step (repeatable), plus `finally`.
+    #[arg(long = "only", value_name = "ID", conflicts_with = "from")]
+    pub only: Vec<String>,
+    /// Start at this step, skipping the ones before it.
+    #[arg(long, value_name = "ID")]
+    pub from: Option<String>,
     /// A label grouping the runs of one incident (`rbx runs`, `rbx report`).
     #[arg(long, value_name = "ID")]
     pub incident: Option<String>,
@@ -171,6 +186,26 @@ pub struct ListArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     pub format: RunFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The runbook file.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Write the graph to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (GitHub and GitLab render it in Markdown).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
 }
 
 #[derive(Debug, Args)]

@@ -30,6 +30,7 @@ fn main() -> std::process::ExitCode {
     let exit = match cli.command {
         Command::Lint(args) => commands::lint::run(args),
         Command::List(args) => commands::list::run(args),
+        Command::Graph(args) => commands::graph::run(args),
         Command::Run(args) => commands::run::run(args, log_masker),
         Command::Runs(args) => commands::runs::run(args),
         Command::Report(args) => commands::report::run(args),

@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use common::{Rbx, read, step, tempdir};
 use serde_json::json;
@@ -61,30 +59,9 @@ fn human_output_shows_the_question_and_the_answer() {
     assert!(confirmed.stdout.contains("? Restart api now? → confirmed automatically (--yes)"), "{}", confirmed.dump());
 }
 
-/// Runs `rbx run confirm.yaml` at a pseudo-terminal (util-linux `script`), typing `answers`.
-/// `None` when `script` is not installed (a laptop; CI has it: it is part of util-linux).
+/// Runs `rbx run confirm.yaml` at a pseudo-terminal, typing `answers`.
 fn at_a_terminal(dir: &Path, answers: &str) -> Option<(i32, String)> {
-    if Command::new("script").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "`script` (util-linux) is needed for the terminal tests");
-        eprintln!("skipped: `script` (util-linux) is not installed");
-        return None;
-    }
-    let rbx = env!("CARGO_BIN_EXE_rbx");
-    let fixture = common::fixture("confirm.yaml");
-    let command = format!("'{rbx}' run '{}'", fixture.display());
-    let mut child = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RBX_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start script");
-    child.stdin.take().expect("stdin").write_all(answers.as_bytes()).expect("type the answers");
-    let output = child.wait_with_output().expect("script finishes");
-    Some((output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned()))
+    common::at_a_terminal(dir, "confirm.yaml", &[], answers)
 }
 
 #[test]

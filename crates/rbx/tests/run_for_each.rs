@@ -1,5 +1,6 @@
 //! `for_each`: one run of the step per item, with `{{item}}` and `{{index}}`; per-item `expect`
-//! and `retry`; `confirm` asked once; the result is `{ items: [...] }` and `capture` reads it.
+//! and `retry`; `confirm` asked once; the result is `{ items: [...] }` and `capture` reads it;
+//! `parallel` runs up to that many items at once.
 
 mod common;
 
@@ -66,16 +67,28 @@ fn a_failing_item_fails_the_step_after_every_item_ran() {
 }
 
 #[test]
-fn parallel_above_one_is_refused_until_it_runs_concurrently() {
+fn parallel_items_run_at_the_same_time_within_the_bound_and_report_in_item_order() {
     let scratch = tempdir();
-    let runbook = scratch.path().join("parallel.yaml");
-    std::fs::write(
-        &runbook,
-        "rbx: 1\nid: p\nsteps:\n  - id: a\n    for_each: [1, 2]\n    parallel: 2\n    shell: touch RAN\n",
-    )
-    .expect("write");
-    let outcome = Rbx::run(runbook.to_str().expect("utf-8 path")).cwd(scratch.path()).output();
-    outcome.expect_code(2);
-    assert!(outcome.stderr.contains("error[E144]") && outcome.stderr.contains("`parallel`"), "{}", outcome.dump());
-    assert!(!scratch.path().join("RAN").exists());
+    let outcome = Rbx::run("for-each-parallel.yaml").args(["--format", "json"]).cwd(scratch.path()).output();
+    // `barrier` passes only if its four items run at once: each waits for all four to start.
+    outcome.expect_code(0);
+    let concurrent = String::from_utf8(common::read(&scratch.path().join("CONCURRENT"))).expect("utf-8");
+    let counts: Vec<u32> = concurrent.lines().map(|line| line.trim().parse().expect("a count")).collect();
+    assert_eq!(counts.len(), 6, "{concurrent}");
+    assert!(counts.iter().all(|&count| count <= 2), "parallel: 2 is a bound: {counts:?}");
+    assert!(counts.contains(&2), "two items ran at once: {counts:?}");
+    let record = outcome.record();
+    let ordered = step(&record, "ordered");
+    let stdouts: Vec<&str> =
+        ordered["result"]["items"].as_array().expect("items").iter().filter_map(|i| i["stdout"].as_str()).collect();
+    assert_eq!(stdouts, ["3\n", "2\n", "1\n", "0\n"], "results in item order, not finishing order");
+}
+
+#[test]
+fn verbose_output_of_parallel_items_is_tagged_with_the_item_index() {
+    let outcome = Rbx::run("for-each-parallel.yaml").arg("-v").cwd(tempdir().path()).output();
+    outcome.expect_code(0);
+    for index in 0..4 {
+        assert!(outcome.stdout.contains(&format!("  │ [{index}] {}", 3 - index)), "{}", outcome.dump());
+    }
 }

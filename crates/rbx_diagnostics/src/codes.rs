@@ -112,6 +112,10 @@ codes! {
         "A required secret's environment variable is unset or empty; the run refuses to start without it.";
     UNSUPPORTED_STEP = "E144", "unsupported-step-kind", Error,
         "The runbook uses a step kind this build of rbx cannot run yet.";
+    UNKNOWN_ANSWER = "E145", "unknown-answer", Error,
+        "`--answer NAME=VALUE` names a value no `manual` step of the runbook asks for, or gives one its `ask` refuses.";
+    INVALID_SELECTION = "E146", "invalid-selection", Error,
+        "`--only` or `--from` names a step the runbook does not have, or a step that runs reads the result of one that would not.";
 }
 
 /// Looks a load-time code up by its id (`E105`).

@@ -69,14 +69,6 @@ impl RunContext {
         root.insert("index".to_owned(), Value::from(index));
     }
 
-    /// Removes `item` and `index` after a `for_each`.
-    pub fn clear_item(&mut self) {
-        if let Value::Object(root) = &mut self.value {
-            root.shift_remove("item");
-            root.shift_remove("index");
-        }
-    }
-
     /// Sets a `run` field (`status` in `finally`).
     pub fn set_run_field(&mut self, name: &str, value: Value) {
         self.root("run").insert(name.to_owned(), value);

@@ -2,16 +2,17 @@
 //! captures, `on_failure`, then `finally`. It emits [`RunEvent`]s and never prints.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use rbx_checks::{CheckFailure, evaluate_all};
 use rbx_model::{Backoff, ForEach, OnDecline, OnFailure, Retry, Runbook, Step, StepKind};
 use rbx_template::{Renderer, Template};
 use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
-use crate::confirm::{ConfirmRequest, Confirmation, Confirmer};
+use crate::confirm::{Acknowledgement, ConfirmRequest, Confirmation, Confirmer, ManualRequest};
 use crate::context::{RunContext, TemplateOperands};
 use crate::events::{EventSink, RunEvent, RunStatus, StepInfo, StepOutcome};
 use crate::kinds::{self, Attempt};
@@ -45,8 +46,10 @@ pub struct RunOptions {
     pub log_masker: SharedMasker,
     /// Kills running steps' process groups if rbx dies (see [`crate::watchdog`]).
     pub watchdog: Option<Arc<crate::watchdog::Watchdog>>,
-    /// Answers `confirm:` questions.
+    /// Answers `confirm:` questions and `manual` steps.
     pub confirmer: Arc<dyn Confirmer>,
+    /// The steps that run (`--only`, `--from`).
+    pub selection: crate::Selection,
 }
 
 /// How a run ended.
@@ -58,6 +61,8 @@ pub struct RunSummary {
     pub status: RunStatus,
     /// Steps that ended with each outcome.
     pub outcomes: Vec<(String, StepOutcome)>,
+    /// The run context at the end (`steps`, `vars`, ...), unmasked: for a calling runbook.
+    pub context: Value,
 }
 
 /// One run of one runbook.
@@ -67,12 +72,24 @@ pub struct Engine<'s> {
     pub(crate) masker: Arc<Masker>,
     pub(crate) context: RunContext,
     operand_cache: Mutex<HashMap<String, Template>>,
-    pub(crate) sink: &'s mut dyn EventSink,
+    /// `--answer` values for `manual.ask`, typed.
+    answers: Map<String, Value>,
+    sink: Mutex<&'s mut dyn EventSink>,
     pub(crate) cancel: watch::Receiver<bool>,
     pub(crate) options: RunOptions,
 }
 
 /// The result of one step, before it is recorded.
+/// What a try reads: the run context, or inside `for_each` one item's copy of it (with `item`
+/// and `index`), which lets items run concurrently.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'c> {
+    /// The context templates and checks see.
+    pub(crate) context: &'c Value,
+    /// The `for_each` index, tagged on the try's events.
+    pub(crate) item: Option<usize>,
+}
+
 struct StepReport {
     outcome: StepOutcome,
     result: Map<String, Value>,
@@ -101,6 +118,7 @@ impl<'s> Engine<'s> {
         run.insert("user".into(), json!(options.user));
         run.insert("host".into(), json!(options.host));
         run.insert("incident".into(), json!(options.incident));
+        let answers = prepared.answers;
         let context = RunContext::new(prepared.inputs, prepared.secrets, options.env.clone(), run);
         options.log_masker.set(Arc::clone(&masker));
         Engine {
@@ -109,7 +127,8 @@ impl<'s> Engine<'s> {
             masker,
             context,
             operand_cache: Mutex::new(HashMap::new()),
-            sink,
+            answers,
+            sink: Mutex::new(sink),
             cancel,
             options,
         }
@@ -120,7 +139,7 @@ impl<'s> Engine<'s> {
         let started = Instant::now();
         let runbook = Arc::clone(&self.runbook);
         let inputs = self.masker.mask_json(&self.context.value()["inputs"]);
-        self.sink.emit(&RunEvent::RunStarted {
+        self.emit(&RunEvent::RunStarted {
             run_id: self.options.run_id.clone(),
             runbook: runbook.id.value.clone(),
             title: runbook.display_title().to_owned(),
@@ -134,6 +153,9 @@ impl<'s> Engine<'s> {
         let mut outcomes = Vec::new();
         let mut status = RunStatus::Passed;
         for (index, step) in runbook.steps.iter().enumerate() {
+            if !self.options.selection.runs(&step.id.value, false) {
+                continue;
+            }
             if self.cancelled() {
                 status = RunStatus::Interrupted;
                 break;
@@ -152,6 +174,10 @@ impl<'s> Engine<'s> {
                 status = RunStatus::Declined;
                 break;
             }
+            if outcome == StepOutcome::Pending {
+                status = RunStatus::Pending;
+                break;
+            }
         }
         self.context.set_run_field("status", json!(status.as_str()));
         // `finally` runs whatever happened, even after Ctrl-C, so it gets a fresh cancel
@@ -167,19 +193,28 @@ impl<'s> Engine<'s> {
             if outcome == StepOutcome::Declined && step.on_decline == OnDecline::Stop && status == RunStatus::Passed {
                 status = RunStatus::Declined;
             }
+            if outcome == StepOutcome::Pending && status == RunStatus::Passed {
+                status = RunStatus::Pending;
+            }
         }
         tracing::info!(run_id = %self.options.run_id, status = status.as_str(), "run finished");
-        self.sink.emit(&RunEvent::RunFinished { status, finished_at: now(), duration_ms: millis(started.elapsed()) });
-        RunSummary { run_id: self.options.run_id.clone(), status, outcomes }
+        self.emit(&RunEvent::RunFinished { status, finished_at: now(), duration_ms: millis(started.elapsed()) });
+        RunSummary { run_id: self.options.run_id.clone(), status, outcomes, context: self.context.value().clone() }
     }
 
     pub(crate) fn cancelled(&self) -> bool {
         *self.cancel.borrow()
     }
 
+    /// Sends an event to the sink. Items of a `for_each` emit concurrently; the lock is never
+    /// held across an await.
+    pub(crate) fn emit(&self, event: &RunEvent) {
+        self.sink.lock().unwrap_or_else(PoisonError::into_inner).emit(event);
+    }
+
     async fn run_step(&mut self, step: &Step, index: usize) -> StepOutcome {
         let started = Instant::now();
-        self.sink.emit(&RunEvent::StepStarted {
+        self.emit(&RunEvent::StepStarted {
             step: StepInfo {
                 id: step.id.value.clone(),
                 index,
@@ -201,9 +236,10 @@ impl<'s> Engine<'s> {
         let report = match self.when_holds(&step.when) {
             Ok(true) => match self.confirmation(step).await {
                 Ok(true) => {
-                    let report = match &step.for_each {
-                        Some(for_each) => self.run_items(step, for_each).await,
-                        None => self.run_tries(step).await,
+                    let report = match (&step.kind, &step.for_each) {
+                        (StepKind::Manual(manual), _) => self.run_manual(step, manual).await,
+                        (_, Some(for_each)) => self.run_items(step, for_each).await,
+                        (_, None) => self.run_tries(step, Scope { context: self.context.value(), item: None }).await,
                     };
                     self.conclude(step, report)
                 }
@@ -232,7 +268,7 @@ impl<'s> Engine<'s> {
             .render_text(&question.template, rbx_template::Destination::Text, self.context.value())
             .map_err(|error| format!("confirm: template: {error}"))?;
         let question = self.masker.mask_str(&question).into_owned();
-        self.sink.emit(&RunEvent::ConfirmationRequested { step_id: step.id.value.clone(), question: question.clone() });
+        self.emit(&RunEvent::ConfirmationRequested { step_id: step.id.value.clone(), question: question.clone() });
         let request = ConfirmRequest { step_id: step.id.value.clone(), title: step.title.clone(), question };
         let confirmer = Arc::clone(&self.options.confirmer);
         // Waiting for a person must not stall the runtime's other work.
@@ -244,7 +280,7 @@ impl<'s> Engine<'s> {
             Confirmation::Declined { reason } => (false, false, None, Some(reason)),
         };
         tracing::info!(step = %step.id.value, confirmed, automatic, "confirmation answered");
-        self.sink.emit(&RunEvent::ConfirmationAnswered {
+        self.emit(&RunEvent::ConfirmationAnswered {
             step_id: step.id.value.clone(),
             confirmed,
             automatic,
@@ -253,6 +289,97 @@ impl<'s> Engine<'s> {
             at: now(),
         });
         Ok(confirmed)
+    }
+
+    /// A `manual` step: shown to the person at the run, who does it and supplies the asked
+    /// values (or `--answer` / `--yes` do); each answer sets `vars.NAME`. Not done means
+    /// pending: the run stops there and `rbx resume` continues from this step.
+    async fn run_manual(&mut self, step: &Step, manual: &rbx_model::ManualStep) -> StepReport {
+        let started = Instant::now();
+        let mut report = StepReport {
+            outcome: StepOutcome::Passed,
+            result: Map::new(),
+            failures: Vec::new(),
+            error: None,
+            attempts: 1,
+            captured: Vec::new(),
+        };
+        let render = |template: &rbx_model::Tpl| {
+            self.renderer
+                .render_text(&template.template, rbx_template::Destination::Text, self.context.value())
+                .map(|text| self.masker.mask_str(&text).into_owned())
+        };
+        let rendered = render(&manual.instructions).and_then(|instructions| {
+            Ok((instructions, manual.checklist.iter().map(render).collect::<Result<Vec<_>, _>>()?))
+        });
+        let (instructions, checklist) = match rendered {
+            Ok(rendered) => rendered,
+            Err(error) => {
+                report.error = Some(format!("template: {error}"));
+                return report;
+            }
+        };
+        self.emit(&RunEvent::ManualRequested {
+            step_id: step.id.value.clone(),
+            instructions: instructions.clone(),
+            checklist: checklist.clone(),
+            ask: manual.ask.iter().map(|ask| ask.name.value.clone()).collect(),
+        });
+        let given = manual
+            .ask
+            .iter()
+            .filter_map(|ask| self.answers.get(&ask.name.value).map(|value| (ask.name.value.clone(), value.clone())))
+            .collect();
+        let request = ManualRequest {
+            step_id: step.id.value.clone(),
+            title: step.title.clone(),
+            instructions,
+            checklist,
+            asks: manual.ask.clone(),
+            answers: given,
+        };
+        let confirmer = Arc::clone(&self.options.confirmer);
+        let answer = tokio::task::spawn_blocking(move || confirmer.acknowledge(&request))
+            .await
+            .unwrap_or_else(|_| Acknowledgement::Pending { reason: "the prompt failed".to_owned() });
+        let at = now();
+        match answer {
+            Acknowledgement::Done { by, automatic, answers } => {
+                tracing::info!(step = %step.id.value, automatic, "manual step acknowledged");
+                self.emit(&RunEvent::ManualAnswered {
+                    step_id: step.id.value.clone(),
+                    acknowledged: true,
+                    automatic,
+                    by: Some(by.clone()),
+                    answers: self.masker.mask_json(&Value::Object(answers.clone())),
+                    reason: None,
+                    at,
+                });
+                for (name, value) in &answers {
+                    self.context.set_var(name, value.clone());
+                    report.captured.push(name.clone());
+                }
+                report.result.insert("acknowledged_by".into(), json!(by));
+                report.result.insert("automatic".into(), json!(automatic));
+                report.result.insert("answers".into(), Value::Object(answers));
+            }
+            Acknowledgement::Pending { reason } => {
+                tracing::info!(step = %step.id.value, %reason, "manual step pending");
+                self.emit(&RunEvent::ManualAnswered {
+                    step_id: step.id.value.clone(),
+                    acknowledged: false,
+                    automatic: false,
+                    by: None,
+                    answers: json!({}),
+                    reason: Some(self.masker.mask_str(&reason).into_owned()),
+                    at,
+                });
+                report.outcome = StepOutcome::Pending;
+                report.result.insert("pending".into(), json!(reason));
+            }
+        }
+        report.result.insert("duration_ms".into(), json!(millis(started.elapsed())));
+        report
     }
 
     /// Whether a `when` holds; an error when one of its operands cannot be rendered.
@@ -270,33 +397,33 @@ impl<'s> Engine<'s> {
     }
 
     /// Evaluates checks over the run context; the failures (empty when all hold).
-    pub(crate) fn holds(&self, checks: &[rbx_checks::Check]) -> Vec<CheckFailure> {
+    pub(crate) fn holds(&self, checks: &[rbx_checks::Check], context: &Value) -> Vec<CheckFailure> {
         if checks.is_empty() {
             return Vec::new();
         }
-        let context = self.context.value();
         let operands = TemplateOperands::new(&self.renderer, context, &self.operand_cache);
         evaluate_all(checks, context, &operands).failures
     }
 
-    async fn run_tries(&mut self, step: &Step) -> StepReport {
+    async fn run_tries(&self, step: &Step, scope: Scope<'_>) -> StepReport {
         if let Some(until) = &step.until {
-            return self.poll_until(step, until).await;
+            return self.poll_until(step, until, scope).await;
         }
         let retry = step.retry.clone().or_else(|| self.runbook.defaults.retry.clone());
         let attempts_allowed = retry.as_ref().map_or(1, |r| r.attempts.max(1));
         let mut attempt_number = 0;
         loop {
             attempt_number += 1;
-            let attempt = self.attempt(step, attempt_number, self.timeout_of(step)).await;
-            let failures = self.expectation_failures(step, &attempt);
+            let attempt = self.attempt(step, attempt_number, self.timeout_of(step), scope).await;
+            let failures = self.expectation_failures(step, &attempt, scope);
             let failed = attempt.error.is_some() || !failures.is_empty();
             let can_retry = failed && attempt_number < attempts_allowed && !self.cancelled() && !attempt.cancelled;
             if can_retry && let Some(retry) = &retry {
                 let delay = retry_delay(retry, attempt_number);
                 let reason = self.failure_reason(&attempt, &failures);
-                self.sink.emit(&RunEvent::RetryScheduled {
+                self.emit(&RunEvent::RetryScheduled {
                     step_id: step.id.value.clone(),
+                    item: scope.item,
                     attempt: attempt_number,
                     reason,
                     delay_ms: millis(delay),
@@ -305,14 +432,14 @@ impl<'s> Engine<'s> {
                     continue;
                 }
             }
-            return self.finish_tries(step, attempt, failures, attempt_number);
+            return finish_tries(attempt, failures, attempt_number);
         }
     }
 
     /// Re-runs the step every `interval` until its `until` checks hold over its result; the
     /// step's timeout bounds the whole polling, and a try that fails its expectation counts
     /// as "not yet".
-    async fn poll_until(&mut self, step: &Step, until: &[rbx_checks::Check]) -> StepReport {
+    async fn poll_until(&self, step: &Step, until: &[rbx_checks::Check], scope: Scope<'_>) -> StepReport {
         let budget = self.timeout_of(step).unwrap_or(DEFAULT_TIMEOUT);
         let interval = step.interval.unwrap_or(DEFAULT_INTERVAL);
         let deadline = Instant::now() + budget;
@@ -320,17 +447,17 @@ impl<'s> Engine<'s> {
         loop {
             number += 1;
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let mut attempt = self.attempt(step, number, Some(remaining)).await;
-            let mut failures = self.expectation_failures(step, &attempt);
+            let mut attempt = self.attempt(step, number, Some(remaining), scope).await;
+            let mut failures = self.expectation_failures(step, &attempt, scope);
             if attempt.error.is_none() && failures.is_empty() {
-                failures = self.result_failures(until, &attempt);
+                failures = self.result_failures(until, &attempt, scope.context);
                 if failures.is_empty() {
-                    return self.finish_tries(step, attempt, failures, number);
+                    return finish_tries(attempt, failures, number);
                 }
             }
             let reason = self.failure_reason(&attempt, &failures);
             if self.cancelled() || attempt.cancelled {
-                return self.finish_tries(step, attempt, failures, number);
+                return finish_tries(attempt, failures, number);
             }
             let left = deadline.saturating_duration_since(Instant::now());
             // No try starts after the deadline, nor one squeezed into what is left after the
@@ -343,46 +470,33 @@ impl<'s> Engine<'s> {
                     "`until` did not hold within {} ({number} tries); last: {reason}",
                     rbx_model::format_duration(budget)
                 ));
-                return self.finish_tries(step, attempt, failures, number);
+                return finish_tries(attempt, failures, number);
             }
-            self.sink.emit(&RunEvent::RetryScheduled {
+            self.emit(&RunEvent::RetryScheduled {
                 step_id: step.id.value.clone(),
+                item: scope.item,
                 attempt: number,
                 reason: format!("not yet: {reason}"),
                 delay_ms: millis(interval),
             });
             if !self.sleep(interval).await {
-                return self.finish_tries(step, attempt, failures, number);
+                return finish_tries(attempt, failures, number);
             }
         }
     }
 
     /// Checks over a try's result (`expect`, `until`).
-    fn result_failures(&self, checks: &[rbx_checks::Check], attempt: &Attempt) -> Vec<CheckFailure> {
+    fn result_failures(&self, checks: &[rbx_checks::Check], attempt: &Attempt, context: &Value) -> Vec<CheckFailure> {
         let subject = Value::Object(attempt.result.clone());
-        let operands = TemplateOperands::new(&self.renderer, self.context.value(), &self.operand_cache);
+        let operands = TemplateOperands::new(&self.renderer, context, &self.operand_cache);
         evaluate_all(checks, &subject, &operands).failures
-    }
-
-    fn finish_tries(
-        &mut self,
-        _step: &Step,
-        attempt: Attempt,
-        failures: Vec<CheckFailure>,
-        attempts: u32,
-    ) -> StepReport {
-        StepReport {
-            outcome: StepOutcome::Passed,
-            result: attempt.result,
-            failures,
-            error: attempt.error,
-            attempts,
-            captured: Vec::new(),
-        }
     }
 
     /// After the tries (of every item): captures when the step succeeded, then its outcome.
     fn conclude(&mut self, step: &Step, mut report: StepReport) -> StepReport {
+        if matches!(report.outcome, StepOutcome::Pending | StepOutcome::Declined) {
+            return report;
+        }
         if report.error.is_none() && report.failures.is_empty() {
             self.capture(step, &mut report);
         }
@@ -393,9 +507,10 @@ impl<'s> Engine<'s> {
         report
     }
 
-    /// `for_each`: the step's tries once per item, in order, with `item` and `index` set; the
-    /// result is `{ items: [...] }` and the step fails if any item fails.
-    async fn run_items(&mut self, step: &Step, for_each: &ForEach) -> StepReport {
+    /// `for_each`: the step's tries once per item, with `item` and `index` set, at most
+    /// `parallel` items at a time; the result is `{ items: [...] }` in item order and the step
+    /// fails if any item fails.
+    async fn run_items(&self, step: &Step, for_each: &ForEach) -> StepReport {
         let items = match crate::data::for_each_items(&self.renderer, for_each, self.context.value()) {
             Ok(items) => items,
             Err(error) => {
@@ -409,59 +524,74 @@ impl<'s> Engine<'s> {
                 };
             }
         };
-        let mut results = Vec::with_capacity(items.len());
+        let count = items.len();
+        let parallel = step.parallel.map_or(1, |p| p.max(1) as usize);
+        // `buffered` runs up to `parallel` items at once on this task and yields their reports
+        // in item order, whatever order they finish in.
+        let reports: Vec<Option<StepReport>> = futures_util::stream::iter(items.into_iter().enumerate())
+            .map(|(index, item)| self.run_item(step, item, index))
+            .buffered(parallel)
+            .collect()
+            .await;
+        let mut results = Vec::with_capacity(count);
         let mut failures = Vec::new();
         let mut error = None;
         let mut attempts = 0;
-        for (index, item) in items.into_iter().enumerate() {
-            if self.cancelled() {
+        let mut failed = Vec::new();
+        for (index, report) in reports.into_iter().enumerate() {
+            let Some(report) = report else {
                 error.get_or_insert_with(|| "interrupted".to_owned());
-                break;
-            }
-            self.context.set_item(item, index);
-            let report = self.run_tries(step).await;
+                continue;
+            };
             attempts += report.attempts;
             let item_failed = report.error.is_some() || !report.failures.is_empty();
             if let Some(item_error) = &report.error {
                 error.get_or_insert_with(|| format!("item {index}: {item_error}"));
+            }
+            if item_failed {
+                failed.push(index.to_string());
             }
             failures.extend(report.failures);
             let mut result = report.result;
             result.insert("outcome".into(), json!(if item_failed { "failed" } else { "passed" }));
             results.push(Value::Object(result));
         }
-        self.context.clear_item();
-        let failed: Vec<String> = results
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r["outcome"] == "failed")
-            .map(|(index, _)| index.to_string())
-            .collect();
         if error.is_none() && !failed.is_empty() {
-            error = Some(format!("{} of {} items failed (index {})", failed.len(), results.len(), failed.join(", ")));
+            error = Some(format!("{} of {count} items failed (index {})", failed.len(), failed.join(", ")));
         }
         let mut result = Map::new();
         result.insert("items".into(), Value::Array(results));
         StepReport { outcome: StepOutcome::Passed, result, failures, error, attempts, captured: Vec::new() }
     }
 
-    async fn attempt(&mut self, step: &Step, number: u32, timeout: Option<Duration>) -> Attempt {
-        tracing::debug!(step = %step.id.value, attempt = number, ?timeout, "attempt started");
+    /// One item's tries over its own copy of the context; `None` when the run was cancelled
+    /// before the item started.
+    async fn run_item(&self, step: &Step, item: Value, index: usize) -> Option<StepReport> {
+        if self.cancelled() {
+            return None;
+        }
+        let mut context = self.context.clone();
+        context.set_item(item, index);
+        Some(self.run_tries(step, Scope { context: context.value(), item: Some(index) }).await)
+    }
+
+    async fn attempt(&self, step: &Step, number: u32, timeout: Option<Duration>, scope: Scope<'_>) -> Attempt {
+        tracing::debug!(step = %step.id.value, attempt = number, item = ?scope.item, ?timeout, "attempt started");
         let started = Instant::now();
-        let mut attempt = kinds::execute(self, step, number, timeout).await;
+        let mut attempt = kinds::execute(self, scope, step, number, timeout).await;
         attempt.result.insert("duration_ms".into(), json!(millis(started.elapsed())));
         attempt
     }
 
     /// The step's own `expect`, or its kind's default expectation.
-    fn expectation_failures(&self, step: &Step, attempt: &Attempt) -> Vec<CheckFailure> {
+    fn expectation_failures(&self, step: &Step, attempt: &Attempt, scope: Scope<'_>) -> Vec<CheckFailure> {
         if attempt.error.is_some() {
             return attempt.failures.clone();
         }
         match &step.expect {
             Some(checks) => {
                 let mut failures = attempt.failures.clone();
-                failures.extend(self.result_failures(checks, attempt));
+                failures.extend(self.result_failures(checks, attempt, scope.context));
                 failures
             }
             None => {
@@ -513,7 +643,7 @@ impl<'s> Engine<'s> {
         );
         tracing::trace!(step = %step.id.value, result = %result, "step result");
         self.context.set_step(&step.id.value, result);
-        self.sink.emit(&RunEvent::StepFinished {
+        self.emit(&RunEvent::StepFinished {
             step_id: step.id.value.clone(),
             outcome: report.outcome,
             at: now(),
@@ -558,19 +688,37 @@ impl<'s> Engine<'s> {
     }
 
     /// Sleeps unless cancelled; false when cancelled.
-    pub(crate) async fn sleep(&mut self, duration: Duration) -> bool {
+    pub(crate) async fn sleep(&self, duration: Duration) -> bool {
         if self.cancelled() {
             return false;
         }
+        let mut cancel = self.cancel.clone();
         tokio::select! {
             () = tokio::time::sleep(duration) => true,
-            _ = self.cancel.wait_for(|cancelled| *cancelled) => false,
+            _ = cancel.wait_for(|cancelled| *cancelled) => false,
         }
+    }
+
+    /// `--answer` values, typed.
+    pub(crate) fn answers(&self) -> &Map<String, Value> {
+        &self.answers
     }
 
     /// The runbook being run.
     pub(crate) fn runbook(&self) -> &Runbook {
         &self.runbook
+    }
+}
+
+/// The report of a step's last try, before `conclude` decides its outcome.
+fn finish_tries(attempt: Attempt, failures: Vec<CheckFailure>, attempts: u32) -> StepReport {
+    StepReport {
+        outcome: attempt.stopped.unwrap_or(StepOutcome::Passed),
+        result: attempt.result,
+        failures,
+        error: attempt.error,
+        attempts,
+        captured: Vec::new(),
     }
 }
 

@@ -68,7 +68,7 @@ impl RunStatus {
 }
 
 /// Which stream a chunk of output came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputStream {
     /// Standard output.
@@ -130,6 +130,9 @@ pub enum RunEvent {
     AttemptStarted {
         /// The step id.
         step_id: String,
+        /// The `for_each` index, for a try of one item.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<usize>,
         /// 1-based.
         attempt: u32,
         /// What is being done, for humans (the rendered command, masked).
@@ -140,6 +143,9 @@ pub enum RunEvent {
     RetryScheduled {
         /// The step id.
         step_id: String,
+        /// The `for_each` index, for a try of one item.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<usize>,
         /// The try that failed.
         attempt: u32,
         /// Why it failed.
@@ -151,6 +157,9 @@ pub enum RunEvent {
     Output {
         /// The step id.
         step_id: String,
+        /// The `for_each` index, for a try of one item.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        item: Option<usize>,
         /// Which stream.
         stream: OutputStream,
         /// The text.
@@ -175,6 +184,36 @@ pub enum RunEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         by: Option<String>,
         /// Why it was declined.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// RFC 3339 time.
+        at: String,
+    },
+    /// A `manual` step waits for a person.
+    ManualRequested {
+        /// The step id.
+        step_id: String,
+        /// The rendered instructions.
+        instructions: String,
+        /// The rendered checklist.
+        checklist: Vec<String>,
+        /// Names of the values asked for.
+        ask: Vec<String>,
+    },
+    /// The `manual` step was done, or left pending.
+    ManualAnswered {
+        /// The step id.
+        step_id: String,
+        /// Whether it was done.
+        acknowledged: bool,
+        /// Acknowledged by `--yes` rather than by a person.
+        automatic: bool,
+        /// Who acknowledged it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+        /// The values supplied (masked).
+        answers: Value,
+        /// Why it is pending.
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
         /// RFC 3339 time.

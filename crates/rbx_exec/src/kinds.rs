@@ -4,6 +4,8 @@
 
 mod shell;
 
+use crate::nested;
+
 use std::time::Duration;
 
 use rbx_checks::CheckFailure;
@@ -11,7 +13,7 @@ use rbx_model::{Step, StepKind};
 use rbx_template::Destination;
 use serde_json::{Map, Value, json};
 
-use crate::engine::{Engine, millis};
+use crate::engine::{Engine, Scope, millis};
 use crate::events::RunEvent;
 
 /// One try of a step.
@@ -25,6 +27,8 @@ pub struct Attempt {
     pub error: Option<String>,
     /// Stopped by Ctrl-C.
     pub cancelled: bool,
+    /// Neither passed nor failed: waiting on a person (a called runbook pending or declined).
+    pub stopped: Option<crate::events::StepOutcome>,
 }
 
 impl Attempt {
@@ -34,22 +38,28 @@ impl Attempt {
 }
 
 /// Runs one try of `step`.
-pub(crate) async fn execute(engine: &mut Engine<'_>, step: &Step, number: u32, timeout: Option<Duration>) -> Attempt {
+pub(crate) async fn execute(
+    engine: &Engine<'_>,
+    scope: Scope<'_>,
+    step: &Step,
+    number: u32,
+    timeout: Option<Duration>,
+) -> Attempt {
     match &step.kind {
-        StepKind::Shell(shell) => shell::execute(engine, step, shell, number, timeout).await,
+        StepKind::Shell(shell) => shell::execute(engine, scope, step, shell, number, timeout).await,
         StepKind::Assert(checks) => {
-            announce(engine, step, number, None);
-            let failures = engine.holds(checks);
+            announce(engine, scope, step, number, None);
+            let failures = engine.holds(checks, scope.context);
             let mut result = Map::new();
             result.insert("checks".into(), json!(checks.len()));
             Attempt { result, failures, ..Attempt::default() }
         }
         StepKind::Note(message) => {
-            announce(engine, step, number, None);
-            match engine.renderer.render_text(&message.template, Destination::Text, engine.context.value()) {
+            announce(engine, scope, step, number, None);
+            match engine.renderer.render_text(&message.template, Destination::Text, scope.context) {
                 Ok(text) => {
                     let masked = engine.masker.mask_str(&text).into_owned();
-                    engine.sink.emit(&RunEvent::Message { step_id: step.id.value.clone(), text: masked });
+                    engine.emit(&RunEvent::Message { step_id: step.id.value.clone(), text: masked });
                     let mut result = Map::new();
                     result.insert("message".into(), json!(text));
                     Attempt { result, ..Attempt::default() }
@@ -58,7 +68,7 @@ pub(crate) async fn execute(engine: &mut Engine<'_>, step: &Step, number: u32, t
             }
         }
         StepKind::Wait(duration) => {
-            announce(engine, step, number, Some(format!("wait {}", rbx_model::format_duration(*duration))));
+            announce(engine, scope, step, number, Some(format!("wait {}", rbx_model::format_duration(*duration))));
             let started = std::time::Instant::now();
             let completed = engine.sleep(*duration).await;
             let mut result = Map::new();
@@ -69,6 +79,7 @@ pub(crate) async fn execute(engine: &mut Engine<'_>, step: &Step, number: u32, t
                 Attempt { result, error: Some("interrupted".into()), cancelled: true, ..Attempt::default() }
             }
         }
+        StepKind::Runbook(call) => nested::execute(engine, scope, step, call, number).await,
         other => Attempt::failed(format!("`{}` steps cannot run in this build", other.name())),
     }
 }
@@ -91,10 +102,10 @@ pub(crate) fn default_expectation(kind: &StepKind, result: &Value, own: &[CheckF
     }
 }
 
-pub(crate) fn announce(engine: &mut Engine<'_>, step: &Step, attempt: u32, action: Option<String>) {
+pub(crate) fn announce(engine: &Engine<'_>, scope: Scope<'_>, step: &Step, attempt: u32, action: Option<String>) {
     if let Some(action) = &action {
         tracing::trace!(step = %step.id.value, attempt, action = %action, "action");
     }
     let action = action.map(|a| engine.masker.mask_str(&a).into_owned());
-    engine.sink.emit(&RunEvent::AttemptStarted { step_id: step.id.value.clone(), attempt, action });
+    engine.emit(&RunEvent::AttemptStarted { step_id: step.id.value.clone(), item: scope.item, attempt, action });
 }

@@ -8,10 +8,13 @@ mod engine;
 pub mod events;
 mod kinds;
 pub mod masking;
+mod nested;
 mod prepare;
 pub mod process;
+mod select;
 pub mod watchdog;
 
 pub use context::RunContext;
 pub use engine::{DEFAULT_TIMEOUT, Engine, RunOptions, RunSummary, now, retry_delay};
 pub use prepare::{GivenInputs, Prepared, SUPPORTED_KINDS, prepare};
+pub use select::{Selection, SelectionProblem, select};

@@ -12,6 +12,8 @@ pub struct GivenInputs {
     pub vars: Vec<(String, String)>,
     /// Values from `--vars-file`, already parsed (YAML or JSON).
     pub file: Vec<(String, Value)>,
+    /// `--answer NAME=VALUE` for `manual.ask`, in order (later wins).
+    pub answers: Vec<(String, String)>,
 }
 
 /// What a run starts from.
@@ -21,6 +23,8 @@ pub struct Prepared {
     pub inputs: Map<String, Value>,
     /// Secret values by name; only declared secrets that are set.
     pub secrets: Map<String, Value>,
+    /// `--answer` values, typed by the `ask` that names them.
+    pub answers: Map<String, Value>,
 }
 
 impl Prepared {
@@ -31,7 +35,7 @@ impl Prepared {
 }
 
 /// Step kinds the engine runs today.
-pub const SUPPORTED_KINDS: &[&str] = &["shell", "assert", "note", "wait"];
+pub const SUPPORTED_KINDS: &[&str] = &["shell", "assert", "note", "wait", "manual", "runbook"];
 
 /// Resolves inputs (`--var` over `--vars-file` over `default`) and secrets (from `env`).
 pub fn prepare(
@@ -116,26 +120,18 @@ pub fn prepare(
         if !SUPPORTED_KINDS.contains(&step.kind.name()) {
             problems.push(unsupported(step.kind_span, &step.kind, &step.id.value));
         }
-        // Running a step while ignoring a field it uses would do something other than what the
-        // runbook says; refusing is the only safe answer until the field is implemented.
-        let unsupported_fields = [("parallel", step.parallel.is_some_and(|p| p > 1))];
-        for (field, present) in unsupported_fields {
-            if present {
-                problems.push(
-                    Diagnostic::new(
-                        codes::UNSUPPORTED_STEP,
-                        step.id.span,
-                        format!("step `{}`: this build of rbx cannot run `{field}` yet", step.id.value),
-                    )
-                    .with_label(format!("uses `{field}`"))
-                    .with_help(
-                        "`rbx lint` still checks this runbook; running it would ignore the field, so rbx refuses",
-                    ),
-                );
+        // A called runbook's diagnostics would point into another file: point at the call.
+        if let StepKind::Runbook(call) = &step.kind {
+            for inner in every_step(&call.callee) {
+                if !SUPPORTED_KINDS.contains(&inner.kind.name()) {
+                    let id = format!("{}/{}", step.id.value, inner.id.value);
+                    problems.push(unsupported(step.kind_span, &inner.kind, &id));
+                }
             }
         }
     }
-    if problems.is_empty() { Ok(Prepared { inputs, secrets }) } else { Err(problems) }
+    let answers = typed_answers(runbook, &given.answers, &mut problems);
+    if problems.is_empty() { Ok(Prepared { inputs, secrets, answers }) } else { Err(problems) }
 }
 
 fn unsupported(span: Span, kind: &StepKind, id: &str) -> Diagnostic {
@@ -165,4 +161,66 @@ fn input_hint(input: &rbx_model::Input) -> String {
         hint = format!("one of: {}", listed.join(", "));
     }
     hint
+}
+
+/// `--answer` values checked against the `ask` that declares them (the first, when several
+/// manual steps ask the same name), so a typo or a bad value stops the run before it starts.
+fn typed_answers(runbook: &Runbook, given: &[(String, String)], problems: &mut Vec<Diagnostic>) -> Map<String, Value> {
+    let own_steps = runbook.all_steps().count();
+    // Asks of called runbooks come after the runbook's own; their spans are in other files.
+    let asks: Vec<(&rbx_model::Ask, bool)> = every_step(runbook)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(position, step)| match &step.kind {
+            StepKind::Manual(manual) => Some(manual.ask.iter().map(move |ask| (ask, position < own_steps))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut answers = Map::new();
+    for (name, text) in given {
+        let Some(&(ask, own)) = asks.iter().find(|(ask, _)| &ask.name.value == name) else {
+            let help = match did_you_mean(name, asks.iter().map(|(a, _)| a.name.value.as_str())) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None if asks.is_empty() => "no `manual` step of this runbook asks for a value".to_owned(),
+                None => format!(
+                    "the values asked for are: {}",
+                    asks.iter().map(|(a, _)| a.name.value.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            problems.push(
+                Diagnostic::new(codes::UNKNOWN_ANSWER, runbook.id.span, format!("no `manual` step asks for `{name}`"))
+                    .with_label("in this runbook")
+                    .with_help(help),
+            );
+            continue;
+        };
+        match values::from_text(text, &ask.spec) {
+            Ok(value) => {
+                answers.insert(name.clone(), value);
+            }
+            Err(problem) => problems.push(
+                Diagnostic::new(
+                    codes::UNKNOWN_ANSWER,
+                    if own { ask.name.span } else { runbook.id.span },
+                    format!("--answer {name}: {problem}"),
+                )
+                .with_label(format!("asked here as {}", ask.spec.value_type.as_str())),
+            ),
+        }
+    }
+    answers
+}
+
+/// The runbook's steps and, depth first, those of every runbook it calls (a cycle of calls is
+/// refused when loading, so this ends).
+fn every_step(runbook: &Runbook) -> Vec<&rbx_model::Step> {
+    let mut steps = Vec::new();
+    for step in runbook.all_steps() {
+        steps.push(step);
+        if let StepKind::Runbook(call) = &step.kind {
+            steps.extend(every_step(&call.callee));
+        }
+    }
+    steps
 }

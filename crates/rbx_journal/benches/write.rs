@@ -53,10 +53,16 @@ fn step(id: &str, index: usize) -> [RunEvent; 4] {
         },
         RunEvent::AttemptStarted {
             step_id: id.into(),
+            item: None,
             attempt: 1,
             action: Some("curl -s http://127.0.0.1/health".into()),
         },
-        RunEvent::Output { step_id: id.into(), stream: OutputStream::Stdout, text: "{\"status\": \"ok\"}\n".into() },
+        RunEvent::Output {
+            step_id: id.into(),
+            item: None,
+            stream: OutputStream::Stdout,
+            text: "{\"status\": \"ok\"}\n".into(),
+        },
         RunEvent::StepFinished {
             step_id: id.into(),
             outcome: StepOutcome::Passed,

@@ -1,13 +1,15 @@
 //! [`JournalWriter`]: the event sink that writes a run's journal as it happens.
 //!
-//! Every event is one line of `events.jsonl`, handed to the operating system in one `write`
-//! before the engine goes on, so a killed rbx loses nothing it has reported. `fsync` is slower
+//! Every event is a line of `events.jsonl`, handed to the operating system with one `write`
+//! before the next step starts (a read-only step's start is written with its end, one `write` a
+//! step), so a killed rbx loses nothing it has reported. `fsync` is slower
 //! (0.1 ms on an idle disk, several ms on a busy one), so `events.jsonl` is synced only where a
 //! power loss would hurt: before a step with side effects starts, before a prompt, and at the
-//! end. Step output goes to `artifacts/STEP.TRY.stdout|stderr` as it arrives; those files are not
+//! end. Step output goes to `artifacts/STEP.ATTEMPT.stdout|stderr` as it arrives; those files are not
 //! synced one by one (that would triple the cost of a shell step): a step's result in
 //! `events.jsonl`, synced, already holds the first 1 MiB of each stream.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -52,12 +54,8 @@ impl JournalHealth {
 /// Told once about the first error, to warn the operator while the run goes on.
 pub type ErrorReport = Box<dyn FnMut(&JournalError) + Send>;
 
-/// The output files of the try being run.
-struct TryFiles {
-    step_id: String,
-    try_number: u32,
-    streams: [Option<File>; 2],
-}
+/// A step's try: its id and its `for_each` item.
+type TryKey = (String, Option<usize>);
 
 /// Writes one run's journal. Never panics: the first error is reported once (to the
 /// `on_error` callback and [`JournalHealth`]) and the journal stops there, so it never has
@@ -67,9 +65,13 @@ pub struct JournalWriter {
     events: File,
     meta: RunMeta,
     policy: WritePolicy,
-    current: Option<TryFiles>,
-    tries: HashMap<String, u32>,
-    line: Vec<u8>,
+    /// The attempt each (step, item) is on, and the output files of the tries still running
+    /// (several at once under a parallel `for_each`); closed when the try or step ends, so a
+    /// long run does not hold a descriptor per step.
+    attempts: HashMap<TryKey, u32>,
+    outputs: HashMap<(TryKey, usize), File>,
+    /// Lines not written yet: a read-only step's start waits for its end.
+    pending: Vec<u8>,
     health: JournalHealth,
     on_error: Option<ErrorReport>,
     broken: bool,
@@ -88,7 +90,7 @@ impl JournalWriter {
             .append(true)
             .open(&events_path)
             .map_err(|source| JournalError::Create { path: events_path, source })?;
-        write_meta(&dir, &meta)?;
+        write_meta(&dir, &meta, true)?;
         sync_dir(&dir)?;
         sync_dir(root)?;
         Ok(JournalWriter {
@@ -96,9 +98,9 @@ impl JournalWriter {
             events,
             meta,
             policy,
-            current: None,
-            tries: HashMap::new(),
-            line: Vec::with_capacity(1024),
+            attempts: HashMap::new(),
+            outputs: HashMap::new(),
+            pending: Vec::with_capacity(4096),
             health: JournalHealth::default(),
             on_error: None,
             broken: false,
@@ -134,85 +136,108 @@ impl JournalWriter {
 
     fn record(&mut self, event: &RunEvent) -> Result<(), JournalError> {
         match event {
-            RunEvent::Output { step_id, stream, text } => return self.output(step_id, *stream, text.as_bytes()),
+            RunEvent::Output { step_id, item, stream, text } => {
+                return self.output((step_id.clone(), *item), *stream, text.as_bytes());
+            }
             RunEvent::RunStarted { inputs, .. } => {
                 self.meta.inputs = inputs.clone();
-                write_meta(&self.dir, &self.meta)?;
+                // Not synced: the same inputs are in `run_started`, synced with the events.
+                write_meta(&self.dir, &self.meta, false)?;
             }
-            RunEvent::AttemptStarted { step_id, .. } => {
-                self.close_try();
-                *self.tries.entry(step_id.clone()).or_insert(0) += 1;
+            RunEvent::AttemptStarted { step_id, item, attempt, .. } => {
+                let key = (step_id.clone(), *item);
+                self.outputs.retain(|(k, _), _| *k != key);
+                self.attempts.insert(key, *attempt);
             }
             RunEvent::StepFinished { step_id, result, .. } => {
-                self.close_try();
+                self.outputs.retain(|((id, _), _), _| id != step_id);
+                self.attempts.retain(|(id, _), _| id != step_id);
                 if self.policy.output_from_result.contains(step_id) {
                     self.output_from_result(step_id, result)?;
                 }
             }
             _ => {}
         }
-        self.append(event)?;
+        let start = self.pending.len();
+        serde_json::to_writer(&mut self.pending, event).map_err(|error| JournalError::Write {
+            path: self.dir.join(EVENTS_FILE),
+            source: std::io::Error::other(error),
+        })?;
+        self.pending.push(b'\n');
+        let prompt = is_prompt(&self.pending[start..]);
+        if !self.deferred(event) {
+            self.flush()?;
+        }
         match event {
             RunEvent::StepStarted { step, .. } if self.policy.sync_before.contains(&step.id) => self.sync(),
             RunEvent::RunFinished { status, finished_at, duration_ms } => {
                 self.sync()?;
-                sync_dir(&self.dir.join(ARTIFACTS_DIR))?;
                 self.meta.status = Some(status.as_str().to_owned());
                 self.meta.finished_at = Some(finished_at.clone());
                 self.meta.duration_ms = Some(*duration_ms);
-                write_meta(&self.dir, &self.meta)?;
-                sync_dir(&self.dir)
+                // Not synced: `run_finished` is, and a reader that finds no status in
+                // `run.json` reads the events.
+                write_meta(&self.dir, &self.meta, false)
             }
-            // Prompts (`confirmation_requested`, and any later `*_requested`): a person may
-            // take a long time to answer, and what led here must survive meanwhile.
-            _ if is_prompt(&self.line) => self.sync(),
+            // Prompts (`confirmation_requested`, `manual_requested`, any later `*_requested`): a
+            // person may take a long time to answer, and what led here must survive meanwhile.
+            _ if prompt => self.sync(),
             _ => Ok(()),
         }
     }
 
-    /// One event as one line, in one write.
-    fn append(&mut self, event: &RunEvent) -> Result<(), JournalError> {
-        self.line.clear();
-        let path = || self.dir.join(EVENTS_FILE);
-        serde_json::to_writer(&mut self.line, event)
-            .map_err(|error| JournalError::Write { path: path(), source: std::io::Error::other(error) })?;
-        self.line.push(b'\n');
-        self.events.write_all(&self.line).map_err(|source| JournalError::Write { path: path(), source })
+    /// Whether an event may wait for the next one: the start of a read-only step, its tries
+    /// and its notes are written with its end, still before the next step starts.
+    fn deferred(&self, event: &RunEvent) -> bool {
+        match event {
+            RunEvent::StepStarted { step, .. } => !self.policy.sync_before.contains(&step.id),
+            RunEvent::AttemptStarted { step_id, .. } | RunEvent::Message { step_id, .. } => {
+                !self.policy.sync_before.contains(step_id)
+            }
+            _ => false,
+        }
     }
 
-    fn output(&mut self, step_id: &str, stream: OutputStream, bytes: &[u8]) -> Result<(), JournalError> {
-        if self.policy.output_from_result.contains(step_id) || bytes.is_empty() {
+    /// Every pending line, in one write.
+    fn flush(&mut self) -> Result<(), JournalError> {
+        if self.pending.is_empty() {
             return Ok(());
         }
-        let try_number = self.tries.get(step_id).copied().unwrap_or(1);
-        let same = self.current.as_ref().is_some_and(|c| c.step_id == step_id && c.try_number == try_number);
-        if !same {
-            self.close_try();
-            self.current = Some(TryFiles { step_id: step_id.to_owned(), try_number, streams: [None, None] });
+        let written = self.events.write_all(&self.pending);
+        self.pending.clear();
+        written.map_err(|source| JournalError::Write { path: self.dir.join(EVENTS_FILE), source })
+    }
+
+    fn output(&mut self, key: TryKey, stream: OutputStream, bytes: &[u8]) -> Result<(), JournalError> {
+        if self.policy.output_from_result.contains(&key.0) || bytes.is_empty() {
+            return Ok(());
         }
         let index = usize::from(stream == OutputStream::Stderr);
-        let path = self.artifact_path(step_id, &try_number.to_string(), stream);
-        let Some(current) = self.current.as_mut() else { return Ok(()) };
-        if current.streams[index].is_none() {
-            let file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(|source| JournalError::Create { path: path.clone(), source })?;
-            current.streams[index] = Some(file);
-        }
-        match &mut current.streams[index] {
-            Some(file) => file.write_all(bytes).map_err(|source| JournalError::Write { path, source }),
-            None => Ok(()),
-        }
+        let attempt = self.attempts.get(&key).copied().unwrap_or(1);
+        let name = match key.1 {
+            Some(item) => format!("item-{item}.{attempt}"),
+            None => attempt.to_string(),
+        };
+        let path = self.artifact_path(&key.0, &name, stream);
+        let file = match self.outputs.entry((key, index)) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(
+                OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|source| JournalError::Create { path: path.clone(), source })?,
+            ),
+        };
+        file.write_all(bytes).map_err(|source| JournalError::Write { path, source })
     }
 
     /// A step whose output is not streamed: its result's `stdout`/`stderr` (masked after its
     /// captures), or each item's for `for_each`.
     fn output_from_result(&mut self, step_id: &str, result: &Value) -> Result<(), JournalError> {
-        let mut tries = vec![("1".to_owned(), result)];
+        let mut tries = vec![("result".to_owned(), result)];
         if let Some(items) = result.get("items").and_then(Value::as_array) {
-            tries = items.iter().enumerate().map(|(i, item)| ((i + 1).to_string(), item)).collect();
+            tries = items.iter().enumerate().map(|(i, item)| (format!("item-{i}.result"), item)).collect();
         }
         for (name, result) in tries {
             for stream in [OutputStream::Stdout, OutputStream::Stderr] {
@@ -230,12 +255,6 @@ impl JournalWriter {
     fn artifact_path(&self, step_id: &str, try_name: &str, stream: OutputStream) -> PathBuf {
         let suffix = if stream == OutputStream::Stdout { "stdout" } else { "stderr" };
         self.dir.join(ARTIFACTS_DIR).join(format!("{step_id}.{try_name}.{suffix}"))
-    }
-
-    /// The running try's files are done (closed: a run of 10,000 steps must not hold 10,000
-    /// descriptors).
-    fn close_try(&mut self) {
-        self.current = None;
     }
 
     fn sync(&mut self) -> Result<(), JournalError> {
@@ -261,8 +280,9 @@ fn is_prompt(line: &[u8]) -> bool {
     rest.iter().position(|&b| b == b'"').is_some_and(|end| rest[..end].ends_with(b"_requested"))
 }
 
-/// Writes `run.json` through a temporary file and a rename, so a reader never sees half of it.
-fn write_meta(dir: &Path, meta: &RunMeta) -> Result<(), JournalError> {
+/// Writes `run.json` through a temporary file and a rename, so a reader never sees half of it;
+/// `durable` syncs it first.
+fn write_meta(dir: &Path, meta: &RunMeta, durable: bool) -> Result<(), JournalError> {
     let path = dir.join(META_FILE);
     let temporary = dir.join(format!("{META_FILE}.tmp"));
     let text = serde_json::to_vec_pretty(meta)
@@ -271,7 +291,9 @@ fn write_meta(dir: &Path, meta: &RunMeta) -> Result<(), JournalError> {
         let mut file = File::create(&temporary)?;
         file.write_all(&text)?;
         file.write_all(b"\n")?;
-        file.sync_data()?;
+        if durable {
+            file.sync_data()?;
+        }
         std::fs::rename(&temporary, &path)
     };
     write().map_err(|source| JournalError::Write { path: path.clone(), source })

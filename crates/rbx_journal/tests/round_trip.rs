@@ -43,8 +43,8 @@ fn step_events(id: &str, output: &str) -> Vec<RunEvent> {
             },
             at: "2026-12-06T10:00:01Z".into(),
         },
-        RunEvent::AttemptStarted { step_id: id.into(), attempt: 1, action: Some("echo".into()) },
-        RunEvent::Output { step_id: id.into(), stream: OutputStream::Stdout, text: output.into() },
+        RunEvent::AttemptStarted { step_id: id.into(), item: None, attempt: 1, action: Some("echo".into()) },
+        RunEvent::Output { step_id: id.into(), item: None, stream: OutputStream::Stdout, text: output.into() },
         RunEvent::StepFinished {
             step_id: id.into(),
             outcome: StepOutcome::Passed,
@@ -113,8 +113,10 @@ fn events_meta_and_artifacts_read_back() {
 #[test]
 fn a_killed_run_reads_back_with_its_torn_line() {
     let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut writer = JournalWriter::create(root.path(), meta("r2", None), WritePolicy::default())
-        .unwrap_or_else(|e| panic!("create: {e}"));
+    // A step with side effects: its start is written (and synced) before it runs.
+    let policy = WritePolicy { sync_before: HashSet::from(["a".to_owned()]), ..WritePolicy::default() };
+    let mut writer =
+        JournalWriter::create(root.path(), meta("r2", None), policy).unwrap_or_else(|e| panic!("create: {e}"));
     writer.emit(&started());
     writer.emit(&step_events("a", "x").remove(0));
     drop(writer);
@@ -140,11 +142,16 @@ fn secret_capturing_steps_keep_their_masked_result_not_the_stream() {
         JournalWriter::create(root.path(), meta("r3", None), policy).unwrap_or_else(|e| panic!("create: {e}"));
     let mut events = step_events("a", "session=***\n");
     // The stream showed the value before the capture made it a secret.
-    events[2] = RunEvent::Output { step_id: "a".into(), stream: OutputStream::Stdout, text: "session=PIGEON\n".into() };
+    events[2] = RunEvent::Output {
+        step_id: "a".into(),
+        item: None,
+        stream: OutputStream::Stdout,
+        text: "session=PIGEON\n".into(),
+    };
     for event in events {
         writer.emit(&event);
     }
-    let text = std::fs::read_to_string(root.path().join("r3/artifacts/a.1.stdout")).unwrap_or_default();
+    let text = std::fs::read_to_string(root.path().join("r3/artifacts/a.result.stdout")).unwrap_or_default();
     assert_eq!(text, "session=***\n");
 }
 
@@ -168,4 +175,23 @@ fn a_write_error_is_reported_once_and_stops_the_journal() {
     assert_eq!(reports.len(), 1, "{reports:?}");
     assert!(reports[0].starts_with("cannot create"), "{reports:?}");
     assert!(health.error().is_some());
+}
+
+#[test]
+fn a_read_only_step_is_written_whole_when_it_ends() {
+    let root = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut writer = JournalWriter::create(root.path(), meta("r5", None), WritePolicy::default())
+        .unwrap_or_else(|e| panic!("create: {e}"));
+    writer.emit(&started());
+    let mut events = step_events("a", "x");
+    let finished = events.pop();
+    for event in &events {
+        writer.emit(event);
+    }
+    let lines = || std::fs::read_to_string(root.path().join("r5/events.jsonl")).unwrap_or_default().lines().count();
+    assert_eq!(lines(), 1, "only run_started: the read-only step's start waits for its end");
+    if let Some(finished) = finished {
+        writer.emit(&finished);
+    }
+    assert_eq!(lines(), 4, "started, attempt and finished, before the next step starts");
 }

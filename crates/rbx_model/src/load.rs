@@ -273,7 +273,7 @@ fn runbook(cx: &mut Cx<'_>, root: &Node) -> Option<Runbook> {
     }
     cx.scope = RefScope::TOP;
     let keys = fields.entries.iter().map(|e| Spanned::new(e.key.clone(), e.key_span)).collect();
-    let runbook = Runbook {
+    let mut runbook = Runbook {
         file: Arc::clone(cx.file),
         id: id.unwrap_or_else(|| Spanned::new(String::new(), root.span)),
         title,
@@ -289,9 +289,10 @@ fn runbook(cx: &mut Cx<'_>, root: &Node) -> Option<Runbook> {
         steps,
         finally,
         keys,
+        reads: Vec::new(),
     };
     refs::check_unique_step_ids(cx);
-    refs::validate(cx, &runbook);
+    runbook.reads = refs::validate(cx, &runbook);
     Some(runbook)
 }
 

@@ -7,7 +7,7 @@ use rbx_diagnostics::{Diagnostic, Span, codes};
 
 use crate::load::suggest;
 use crate::reader::Cx;
-use crate::types::{Runbook, Spanned};
+use crate::types::{Runbook, Spanned, StepRead};
 
 /// The fields of `run` in the template context.
 pub const RUN_FIELDS: &[&str] =
@@ -108,14 +108,18 @@ impl<'a> Index<'a> {
     }
 }
 
-pub(crate) fn validate(cx: &mut Cx<'_>, runbook: &Runbook) {
+/// Checks every reference; what each step reads of earlier steps.
+pub(crate) fn validate(cx: &mut Cx<'_>, runbook: &Runbook) -> Vec<StepRead> {
     let refs = std::mem::take(&mut cx.refs);
     let steps = std::mem::take(&mut cx.steps);
     let index = Index::new(&steps);
     let mut found = Vec::new();
+    let mut reads = Vec::new();
     for reference in &refs {
         if let Some(diagnostic) = check(&index, runbook, reference) {
             found.push(diagnostic);
+        } else if let Some(read) = step_read(&index, reference) {
+            reads.push(read);
         }
     }
     cx.diagnostics.extend(found);
@@ -152,6 +156,30 @@ pub(crate) fn validate(cx: &mut Cx<'_>, runbook: &Runbook) {
             }
         }
     }
+    reads
+}
+
+/// The earlier steps a valid reference depends on (none for inputs, secrets, `env`, ...).
+fn step_read(index: &Index<'_>, reference: &PendingRef) -> Option<StepRead> {
+    let reader = reference.scope.step?;
+    let (root, name) = (reference.segments.first()?.as_str(), reference.segments.get(1)?.as_str());
+    let providers: Vec<String> = match root {
+        "steps" => vec![name.to_owned()],
+        "vars" => index
+            .vars
+            .get(name)?
+            .iter()
+            .filter(|facts| facts.index < reader)
+            .filter_map(|facts| facts.id.as_ref().map(|id| id.value.clone()))
+            .collect(),
+        _ => return None,
+    };
+    (!providers.is_empty()).then(|| StepRead {
+        reader,
+        reference: format!("{root}.{name}"),
+        providers,
+        span: reference.span,
+    })
 }
 
 fn check(index: &Index<'_>, runbook: &Runbook, reference: &PendingRef) -> Option<Diagnostic> {

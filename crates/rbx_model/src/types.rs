@@ -154,6 +154,21 @@ pub struct Runbook {
     pub finally: Vec<Step>,
     /// Where the top-level keys are written, for lint rules that point at a missing one.
     pub keys: Vec<Spanned<String>>,
+    /// What each step reads of other steps (results and captures), for `--only`/`--from`.
+    pub reads: Vec<StepRead>,
+}
+
+/// A step reading another step's result (`steps.ID`) or a variable (`vars.NAME`).
+#[derive(Debug, Clone)]
+pub struct StepRead {
+    /// The reading step's position (`steps`, then `finally`).
+    pub reader: usize,
+    /// The reference as written (`steps.restart`, `vars.version`).
+    pub reference: String,
+    /// Ids of the earlier steps that provide it; any one of them running is enough.
+    pub providers: Vec<String>,
+    /// Where it is written.
+    pub span: Span,
 }
 
 impl Runbook {

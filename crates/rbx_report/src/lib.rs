@@ -1,8 +1,10 @@
 //! Reporters: everything rbx shows a person or a machine. Diagnostics in human, GitHub and
 //! JSON form; run events on the terminal, as a JSON run record and as JUnit XML; post-incident
-//! reports from the journal in Markdown, HTML, JSON or a custom template.
+//! reports from the journal in Markdown, HTML, JSON or a custom template; runbooks drawn as
+//! graphs.
 
 pub mod diagnostics;
+pub mod graph;
 pub mod incident_report;
 pub mod junit;
 pub mod markup;

@@ -1,6 +1,7 @@
 //! The terminal view of a run: one line per step, a live spinner on a terminal, failure
 //! details, and a closing summary.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
@@ -23,13 +24,15 @@ pub struct HumanOptions {
 pub struct HumanReporter<W: Write + Send> {
     out: W,
     options: HumanOptions,
-    current: Option<StepInfo>,
+    /// Steps started and not finished: more than one inside a `runbook` step.
+    current: Vec<StepInfo>,
     spinner: Option<ProgressBar>,
     counts: [usize; 6],
     width: usize,
-    /// Output of the running step not yet ended by a newline, per stream (stdout, stderr):
-    /// a line written in two writes is shown as one line.
-    partial: [String; 2],
+    /// Output of the running step not yet ended by a newline, per `for_each` item and stream:
+    /// a line written in two writes is shown as one line, and items running at once do not
+    /// mix within a line.
+    partial: BTreeMap<(Option<usize>, OutputStream), String>,
     /// The `confirm:` question being answered, shown with its answer.
     question: Option<String>,
 }
@@ -40,7 +43,7 @@ impl<W: Write + Send> HumanReporter<W> {
         HumanReporter {
             out,
             options,
-            current: None,
+            current: Vec::new(),
             spinner: None,
             counts: [0; 6],
             width: 12,
@@ -64,9 +67,9 @@ impl<W: Write + Send> HumanReporter<W> {
         }
     }
 
-    fn output_line(&mut self, stream: OutputStream, line: &str) {
+    fn output_line(&mut self, item: Option<usize>, stream: OutputStream, line: &str) {
         let marker = if stream == OutputStream::Stderr { "  ┃ " } else { "  │ " };
-        self.line(&format!("{marker}{line}"));
+        self.line(&format!("{marker}{}{line}", item_label(item)));
     }
 
     fn stop_spinner(&mut self) {
@@ -97,6 +100,11 @@ fn outcome_index(outcome: StepOutcome) -> usize {
         StepOutcome::Declined => 4,
         StepOutcome::Pending => 5,
     }
+}
+
+/// `[3] ` before a line about `for_each` item 3; nothing outside `for_each`.
+fn item_label(item: Option<usize>) -> String {
+    item.map_or_else(String::new, |index| format!("[{index}] "))
 }
 
 /// `1 MiB`, `512 KiB`, `100 bytes`.
@@ -149,31 +157,43 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                     spinner.enable_steady_tick(Duration::from_millis(100));
                     self.spinner = Some(spinner);
                 }
-                self.current = Some(step.clone());
+                self.current.push(step.clone());
             }
-            RunEvent::AttemptStarted { attempt, action, .. } => {
+            RunEvent::AttemptStarted { attempt, action, item, .. } => {
                 if self.options.verbose
                     && let Some(action) = action
                 {
-                    let prefix = if *attempt > 1 { format!("  try {attempt}: ") } else { "  ".to_owned() };
+                    let item = item_label(*item);
+                    let prefix = if *attempt > 1 { format!("  {item}try {attempt}: ") } else { format!("  {item}") };
+                    // A multi-line script keeps its shape, indented under its first line.
+                    let action =
+                        action.trim_end().replace('\n', &format!("\n{}  ", " ".repeat(prefix.chars().count())));
                     let text = self.paint(Style::new().dimmed(), &format!("{prefix}$ {action}"));
                     self.line(&text);
                 }
             }
-            RunEvent::RetryScheduled { attempt, reason, delay_ms, .. } => {
+            RunEvent::RetryScheduled { attempt, reason, delay_ms, item, .. } => {
                 let verb = if reason.starts_with("not yet") { "" } else { " failed" };
-                let text = format!("  ↻ try {attempt}{verb}: {reason}; next try in {}", human_duration(*delay_ms));
+                let text = format!(
+                    "  ↻ {}try {attempt}{verb}: {reason}; next try in {}",
+                    item_label(*item),
+                    human_duration(*delay_ms)
+                );
                 let painted = self.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &text);
                 self.line(&painted);
             }
             // Output also streams for the journal; it is shown only with `-v`.
             RunEvent::Output { .. } if !self.options.verbose => {}
-            RunEvent::Output { stream, text, .. } => {
-                let index = usize::from(*stream == OutputStream::Stderr);
-                self.partial[index].push_str(text);
-                while let Some(end) = self.partial[index].find('\n') {
-                    let line: String = self.partial[index].drain(..=end).collect();
-                    self.output_line(*stream, line.trim_end_matches(['\n', '\r']));
+            RunEvent::Output { stream, text, item, .. } => {
+                let partial = self.partial.entry((*item, *stream)).or_default();
+                partial.push_str(text);
+                let mut lines = Vec::new();
+                while let Some(end) = partial.find('\n') {
+                    let line: String = partial.drain(..=end).collect();
+                    lines.push(line);
+                }
+                for line in lines {
+                    self.output_line(*item, *stream, line.trim_end_matches(['\n', '\r']));
                 }
             }
             // The question itself is asked by whoever answers (the prompt); keep the spinner
@@ -191,20 +211,48 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                 let question = self.question.take().unwrap_or_default();
                 self.line(&format!("  ? {question} → {answer}"));
             }
+            RunEvent::ManualRequested { instructions, checklist, .. } => {
+                self.stop_spinner();
+                let label = self.paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(), "manual:");
+                self.line(&format!("  {label} {instructions}"));
+                for entry in checklist {
+                    self.line(&format!("    [ ] {entry}"));
+                }
+            }
+            RunEvent::ManualAnswered { acknowledged, automatic, by, answers, reason, .. } => {
+                let answered: Vec<String> = answers
+                    .as_object()
+                    .map(|answers| {
+                        answers
+                            .iter()
+                            .map(|(name, value)| match value {
+                                serde_json::Value::String(text) => format!("{name}={text}"),
+                                other => format!("{name}={other}"),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let with = if answered.is_empty() { String::new() } else { format!(" ({})", answered.join(", ")) };
+                let text = match (acknowledged, automatic) {
+                    (true, true) => format!("  ✓ acknowledged automatically (--yes){with}"),
+                    (true, false) => format!("  ✓ done by {}{with}", by.as_deref().unwrap_or("the operator")),
+                    (false, _) => format!("  … pending: {}", reason.as_deref().unwrap_or("not done")),
+                };
+                self.line(&text);
+            }
             RunEvent::Message { text, .. } => {
                 let label = self.paint(Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold(), "note:");
                 self.line(&format!("  {label} {text}"));
             }
             RunEvent::StepFinished { step_id, outcome, duration_ms, result, failures, error, attempts, .. } => {
-                for (index, stream) in [(0, OutputStream::Stdout), (1, OutputStream::Stderr)] {
-                    let rest = std::mem::take(&mut self.partial[index]);
+                for ((item, stream), rest) in std::mem::take(&mut self.partial) {
                     if !rest.is_empty() {
-                        self.output_line(stream, &rest);
+                        self.output_line(item, stream, &rest);
                     }
                 }
                 self.stop_spinner();
                 self.counts[outcome_index(*outcome)] += 1;
-                let step = self.current.take();
+                let step = self.current.pop();
                 let (style, word) = outcome_style(*outcome);
                 let phase = step.as_ref().and_then(|s| s.phase).unwrap_or("");
                 let title = step.as_ref().and_then(|s| s.title.clone()).unwrap_or_default();

@@ -1,6 +1,7 @@
 //! `rbx run --format json`: one JSON document describing the whole run, printed at its end.
 //! The shape is documented in docs/run-record.md.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use rbx_checks::CheckFailure;
@@ -72,9 +73,11 @@ pub struct RunRecord {
 pub struct JsonRecorder<W: Write + Send> {
     out: W,
     record: RunRecord,
-    pending: Option<(StepInfo, String)>,
-    messages: Vec<String>,
-    confirmation: Option<Value>,
+    /// Steps started and not finished: more than one inside a `runbook` step.
+    pending: Vec<(StepInfo, String)>,
+    /// Per step id: a calling step's confirmation must not land on a step of the called runbook.
+    messages: HashMap<String, Vec<String>>,
+    confirmations: HashMap<String, Value>,
 }
 
 impl<W: Write + Send> JsonRecorder<W> {
@@ -83,9 +86,9 @@ impl<W: Write + Send> JsonRecorder<W> {
         JsonRecorder {
             out,
             record: RunRecord { record_version: 1, ..RunRecord::default() },
-            pending: None,
-            messages: Vec::new(),
-            confirmation: None,
+            pending: Vec::new(),
+            messages: HashMap::new(),
+            confirmations: HashMap::new(),
         }
     }
 }
@@ -102,12 +105,11 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
                 self.record.inputs = inputs.clone();
             }
             RunEvent::StepStarted { step, at } => {
-                self.pending = Some((step.clone(), at.clone()));
-                self.messages.clear();
+                self.pending.push((step.clone(), at.clone()));
             }
-            RunEvent::Message { text, .. } => self.messages.push(text.clone()),
-            RunEvent::ConfirmationAnswered { confirmed, automatic, by, reason, at, .. } => {
-                self.confirmation = Some(serde_json::json!({
+            RunEvent::Message { step_id, text } => self.messages.entry(step_id.clone()).or_default().push(text.clone()),
+            RunEvent::ConfirmationAnswered { step_id, confirmed, automatic, by, reason, at } => {
+                self.confirmations.insert(step_id.clone(), serde_json::json!({
                     "confirmed": confirmed,
                     "automatic": automatic,
                     "by": by,
@@ -116,9 +118,9 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
                 }));
             }
             RunEvent::StepFinished {
-                outcome, at, duration_ms, attempts, result, failures, error, captured, ..
+                step_id, outcome, at, duration_ms, attempts, result, failures, error, captured
             } => {
-                if let Some((info, started_at)) = self.pending.take() {
+                if let Some((info, started_at)) = self.pending.pop() {
                     self.record.steps.push(StepRecord {
                         info,
                         outcome: *outcome,
@@ -130,8 +132,8 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
                         failures: failures.clone(),
                         error: error.clone(),
                         captured: captured.clone(),
-                        messages: std::mem::take(&mut self.messages),
-                        confirmation: self.confirmation.take(),
+                        messages: self.messages.remove(step_id).unwrap_or_default(),
+                        confirmation: self.confirmations.remove(step_id),
                     });
                 }
             }
@@ -147,7 +149,10 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
             RunEvent::AttemptStarted { .. }
             | RunEvent::RetryScheduled { .. }
             | RunEvent::Output { .. }
-            | RunEvent::ConfirmationRequested { .. } => {}
+            | RunEvent::ConfirmationRequested { .. }
+            // The step's result holds who acknowledged a manual step and the answers.
+            | RunEvent::ManualRequested { .. }
+            | RunEvent::ManualAnswered { .. } => {}
         }
     }
 }

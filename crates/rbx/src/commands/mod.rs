@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod completions;
+pub mod graph;
 pub mod lint;
 pub mod list;
 pub mod report;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rbx_diagnostics::{Diagnostic, SourceFile, Span, codes};
 use rbx_exec::events::{EventSink, Fanout, RunStatus};
-use rbx_exec::{Engine, GivenInputs, RunOptions, prepare};
+use rbx_exec::{Engine, GivenInputs, RunOptions, SelectionProblem, prepare};
 use rbx_model::Loader;
 use rbx_report::diagnostics::{DiagnosticFormat, FileDiagnostics, render};
 use rbx_report::run_human::{HumanOptions, HumanReporter};
@@ -43,6 +43,13 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
             return Exit::Invalid;
         }
     };
+    let selection = match rbx_exec::select(&runbook, &args.only, args.from.as_deref()) {
+        Ok(selection) => selection,
+        Err(problems) => {
+            report_invalid(selection_diagnostics(&runbook, problems));
+            return Exit::Invalid;
+        }
+    };
     let user = current_user();
     let (run_id, host) = (new_run_id(), hostname());
     let junit = match &args.junit {
@@ -70,6 +77,7 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         log_masker,
         watchdog: start_watchdog(&runbook),
         confirmer: Arc::new(crate::prompt::TerminalConfirmer { assume_yes: args.yes, user }),
+        selection,
     };
     let reporter: Box<dyn EventSink> = match args.format {
         RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
@@ -143,34 +151,82 @@ fn start_watchdog(runbook: &rbx_model::Runbook) -> Option<Arc<rbx_exec::watchdog
     }
 }
 
+/// Unknown ids point at the command line; unmet reads at the runbook.
+fn selection_diagnostics(runbook: &rbx_model::Runbook, problems: Vec<SelectionProblem>) -> Vec<FileDiagnostics> {
+    let mut command_line = String::new();
+    let mut on_command_line = Vec::new();
+    let mut in_runbook = Vec::new();
+    for problem in problems {
+        match problem {
+            SelectionProblem::UnknownStep { flag, id, suggestion } => {
+                if !command_line.is_empty() {
+                    command_line.push('\n');
+                }
+                let start = command_line.len() + flag.len() + 1;
+                command_line.push_str(&format!("{flag} {id}"));
+                let steps: Vec<&str> = runbook.steps.iter().map(|step| step.id.value.as_str()).collect();
+                let help = match suggestion {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("its steps are: {}", steps.join(", ")),
+                };
+                on_command_line.push(
+                    Diagnostic::new(
+                        codes::INVALID_SELECTION,
+                        Span::new(start, start + id.len()),
+                        format!("`{flag} {id}`: the runbook has no step `{id}`"),
+                    )
+                    .with_help(help),
+                );
+            }
+            SelectionProblem::Unmet(diagnostic) => in_runbook.push(diagnostic),
+        }
+    }
+    let mut files = Vec::new();
+    if !on_command_line.is_empty() {
+        files.push(FileDiagnostics {
+            file: SourceFile::new("<command line>", command_line),
+            diagnostics: on_command_line,
+        });
+    }
+    if !in_runbook.is_empty() {
+        files.push(FileDiagnostics { file: Arc::clone(&runbook.file), diagnostics: in_runbook });
+    }
+    files
+}
+
 fn report_invalid(files: Vec<FileDiagnostics>) {
     eprint!("{}", render(&files, DiagnosticFormat::Human(terminal::stderr_style())));
     eprintln!("error: nothing was run");
 }
 
-/// `--var NAME=VALUE` pairs and the `--vars-file` mapping.
+/// `--var NAME=VALUE` and `--answer NAME=VALUE` pairs and the `--vars-file` mapping.
 fn given_inputs(args: &RunArgs) -> Result<GivenInputs, Vec<FileDiagnostics>> {
     let mut given = GivenInputs::default();
+    let flags: Vec<(&str, &String)> =
+        args.vars.iter().map(|v| ("--var", v)).chain(args.answers.iter().map(|a| ("--answer", a))).collect();
     let command_line = SourceFile::new(
         "<command line>",
-        args.vars.iter().map(|v| format!("--var {v}")).collect::<Vec<_>>().join("\n"),
+        flags.iter().map(|(flag, value)| format!("{flag} {value}")).collect::<Vec<_>>().join("\n"),
     );
     let mut problems = Vec::new();
     let mut offset = 0;
-    for var in &args.vars {
-        let start = offset + "--var ".len();
-        match var.split_once('=') {
-            Some((name, value)) if !name.is_empty() => given.vars.push((name.trim().to_owned(), value.to_owned())),
+    for (flag, pair) in flags {
+        let start = offset + flag.len() + 1;
+        match pair.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                let entry = (name.trim().to_owned(), value.to_owned());
+                if flag == "--var" { given.vars.push(entry) } else { given.answers.push(entry) }
+            }
             _ => problems.push(
                 Diagnostic::new(
                     codes::INVALID_INPUT_VALUE,
-                    Span::new(start, start + var.len()),
-                    format!("`--var {var}` is not NAME=VALUE"),
+                    Span::new(start, start + pair.len()),
+                    format!("`{flag} {pair}` is not NAME=VALUE"),
                 )
-                .with_help("write `--var name=value`"),
+                .with_help(format!("write `{flag} name=value`")),
             ),
         }
-        offset += "--var ".len() + var.len() + 1;
+        offset += flag.len() + 1 + pair.len() + 1;
     }
     let mut files = Vec::new();
     if !problems.is_empty() {

@@ -252,3 +252,35 @@ pub fn human_filters() -> Vec<(&'static str, &'static str)> {
         (r"/tmp/[^\s'`]+|/var/folders/[^\s'`]+", "[TEMP]"),
     ]
 }
+
+/// Runs `rbx run FIXTURE ARGS...` at a pseudo-terminal (util-linux `script`), typing
+/// `answers`; the exit code and the screen. `None` when `script` is not installed (a laptop;
+/// CI has it: it is part of util-linux).
+pub fn at_a_terminal(dir: &Path, fixture_name: &str, args: &[&str], answers: &str) -> Option<(i32, String)> {
+    use std::io::Write;
+    if Command::new("script").arg("--version").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "`script` (util-linux) is needed for the terminal tests");
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return None;
+    }
+    let rbx = env!("CARGO_BIN_EXE_rbx");
+    let mut command = format!("'{rbx}' run '{}'", fixture(fixture_name).display());
+    for arg in args {
+        command.push_str(&format!(" '{arg}'"));
+    }
+    let state = tempdir();
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("RBX_JOURNAL_DIR", state.path())
+        .env_remove("RBX_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start script");
+    child.stdin.take().expect("stdin").write_all(answers.as_bytes()).expect("type the answers");
+    let output = child.wait_with_output().expect("script finishes");
+    Some((output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned()))
+}

@@ -7,19 +7,20 @@ use rbx_template::Destination;
 use serde_json::{Map, Value, json};
 
 use super::{Attempt, announce};
-use crate::engine::Engine;
+use crate::engine::{Engine, Scope};
 use crate::events::{OutputStream, RunEvent};
 use crate::masking::{Masker, MaskingStream};
 use crate::process::{Ended, ShellCommand, Stream, run_shell};
 
 pub(crate) async fn execute(
-    engine: &mut Engine<'_>,
+    engine: &Engine<'_>,
+    scope: Scope<'_>,
     step: &Step,
     shell: &ShellStep,
     number: u32,
     timeout: Option<Duration>,
 ) -> Attempt {
-    let context = engine.context.value();
+    let context = scope.context;
     let script = match engine.renderer.render_text(&shell.run.template, Destination::ShellWord, context) {
         Ok(script) => script,
         Err(error) => return Attempt::failed(format!("template: {error}")),
@@ -39,7 +40,7 @@ pub(crate) async fn execute(
         None => None,
     };
     let program = shell.shell.or(engine.runbook().defaults.shell).unwrap_or_default();
-    announce(engine, step, number, Some(script.clone()));
+    announce(engine, scope, step, number, Some(script.clone()));
     let command = ShellCommand {
         program: program.as_str().to_owned(),
         script,
@@ -51,14 +52,13 @@ pub(crate) async fn execute(
         watchdog: engine.options.watchdog.clone(),
     };
 
-    let Engine { sink, masker, cancel, options, .. } = engine;
-    let stream_output = options.stream_output;
+    let stream_output = engine.options.stream_output;
     let step_id = step.id.value.clone();
-    let mut streams = [MaskingStream::new(masker.clone()), MaskingStream::new(masker.clone())];
-    let mut emit = |stream: OutputStream, bytes: Vec<u8>| {
+    let mut streams = [MaskingStream::new(engine.masker.clone()), MaskingStream::new(engine.masker.clone())];
+    let emit = |stream: OutputStream, bytes: Vec<u8>| {
         if !bytes.is_empty() {
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            sink.emit(&RunEvent::Output { step_id: step_id.clone(), stream, text });
+            engine.emit(&RunEvent::Output { step_id: step_id.clone(), item: scope.item, stream, text });
         }
     };
     let mut on_chunk = |stream: Stream, chunk: &[u8]| {
@@ -71,7 +71,8 @@ pub(crate) async fn execute(
             emit(kind, safe);
         }
     };
-    let outcome = run_shell(&command, &mut on_chunk, cancel).await;
+    let mut cancel = engine.cancel.clone();
+    let outcome = run_shell(&command, &mut on_chunk, &mut cancel).await;
     if stream_output {
         let [out, err] = &mut streams;
         emit(OutputStream::Stdout, out.finish());
@@ -113,7 +114,7 @@ pub(crate) async fn execute(
         ),
         Ended::Cancelled => (Some("interrupted (process group killed)".to_owned()), true),
     };
-    Attempt { result, failures: Vec::new(), error, cancelled }
+    Attempt { result, error, cancelled, ..Attempt::default() }
 }
 
 /// Output as the result keeps it: masked first (a secret cut by the cap would no longer be
