@@ -128,3 +128,24 @@ fn unknown_runs_and_incidents_are_errors() {
     outcome.expect_code(2);
     assert!(outcome.stderr.contains("no run of incident `NOPE`"), "{}", outcome.dump());
 }
+
+#[test]
+fn manual_steps_show_who_did_them_and_why_they_wait() {
+    let journal = Journaled::new();
+    journal.run("manual.yaml", &["--yes", "--answer", "blocked_ip=10.0.0.9", "--incident", "M-1"]).expect_code(0);
+    journal.run("manual.yaml", &["--incident", "M-1"]).expect_code(3);
+    let text = report(&journal, &["--incident", "M-1", "--format", "json"]);
+    let data: Value = serde_json::from_str(&text).unwrap_or_default();
+    let lines: Vec<&str> = data["timeline"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["kind"] == "manual")
+        .filter_map(|t| t["text"].as_str())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("manual step pick_ip done by tester (automatic, --yes)"), "{lines:?}");
+    assert!(lines[0].contains("10.0.0.9"), "{lines:?}");
+    assert!(lines[1].starts_with("manual step pick_ip pending: "), "{lines:?}");
+    assert_eq!(data["status"], "pending");
+}

@@ -362,7 +362,12 @@ impl<'a> RunBuilder<'a> {
                 let status = text(event, "status").unwrap_or_default();
                 self.timeline(report, &at, None, "run_finished", format!("run {} ended: {status}", self.run_id));
             }
-            "run_started" | "output" | "retry_scheduled" | "" => {}
+            "manual_answered" => {
+                let at = text(event, "at").unwrap_or_default();
+                let line = manual_line(step_id.as_deref().unwrap_or(""), event);
+                self.timeline(report, &at, step_id.as_deref(), "manual", line);
+            }
+            "run_started" | "output" | "retry_scheduled" | "manual_requested" | "" => {}
             // Events of later versions (manual steps' questions and answers, …): shown as they
             // are, so the timeline never silently drops something a person did.
             other => {
@@ -480,6 +485,22 @@ fn summary(report: &IncidentReport) -> String {
 /// A string field of an event.
 fn text(event: &Value, key: &str) -> Option<String> {
     event.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// `manual step pick_ip done by alice (automatic, --yes); answers {"ip":"10.0.0.9"}`, or
+/// `manual step pick_ip pending: no one to ask`.
+fn manual_line(step_id: &str, event: &Value) -> String {
+    if event["acknowledged"].as_bool() != Some(true) {
+        let reason = text(event, "reason").unwrap_or_else(|| "not done".to_owned());
+        return format!("manual step {step_id} pending: {reason}");
+    }
+    let by = text(event, "by").unwrap_or_else(|| "the operator".to_owned());
+    let automatic = if event["automatic"].as_bool() == Some(true) { " (automatic, --yes)" } else { "" };
+    let answers = match &event["answers"] {
+        Value::Object(map) if !map.is_empty() => format!("; answers {}", event["answers"]),
+        _ => String::new(),
+    };
+    format!("manual step {step_id} done by {by}{automatic}{answers}")
 }
 
 /// `manual answered by alice (automatic)`: an event this version does not know, from its tag
