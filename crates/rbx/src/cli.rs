@@ -40,6 +40,14 @@ pub enum Command {
         after_help = "Example:\n  rbx schema > runbook.schema.json\n\nName it in a runbook for editor completion:\n  # yaml-language-server: $schema=../schema/runbook.schema.json"
     )]
     Schema,
+    /// List recent runs from the journal: id, runbook, incident, started, status, duration.
+    #[command(after_help = "Examples:\n  rbx runs\n  rbx runs --incident INC-4211 --format json")]
+    Runs(RunsArgs),
+    /// The post-incident report of a run, or of every run of an incident.
+    #[command(
+        after_help = "Examples:\n  rbx report 20261206T101500Z-3f9a1c\n  rbx report --incident INC-4211 --format html -o report.html\n  rbx report --incident INC-4211 --template postmortem.hbs"
+    )]
+    Report(ReportArgs),
     /// Internal: the watchdog a run starts to stop its steps if rbx dies.
     #[command(name = "__watchdog", hide = true)]
     Watchdog,
@@ -79,6 +87,66 @@ pub struct RunArgs {
     /// Start at this step, skipping the ones before it.
     #[arg(long, value_name = "ID")]
     pub from: Option<String>,
+    /// A label grouping the runs of one incident (`rbx runs`, `rbx report`).
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// Keep runs here instead of $XDG_STATE_HOME/rbx/runs.
+    #[arg(long, value_name = "DIR", env = "RBX_JOURNAL_DIR")]
+    pub journal: Option<PathBuf>,
+    /// Do not journal this run.
+    #[arg(long)]
+    pub no_journal: bool,
+    /// Also write the steps as a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    /// Only the runs of this incident.
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// At most N runs, newest first.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
+    /// Where runs are kept (default $XDG_STATE_HOME/rbx/runs).
+    #[arg(long, value_name = "DIR", env = "RBX_JOURNAL_DIR")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The run to report on.
+    #[arg(value_name = "RUN_ID", required_unless_present = "incident", conflicts_with = "incident")]
+    pub run_id: Option<String>,
+    /// Report on every run of this incident instead.
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// Output format (with --template: how values are escaped).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub format: ReportFormat,
+    /// A Handlebars template rendered over the report's data (see docs/journal.md).
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Where runs are kept (default $XDG_STATE_HOME/rbx/runs).
+    #[arg(long, value_name = "DIR", env = "RBX_JOURNAL_DIR")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown, in the shape of a postmortem.
+    Markdown,
+    /// One JSON document: the report's data.
+    Json,
+    /// One self-contained HTML page.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

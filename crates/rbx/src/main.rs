@@ -32,6 +32,8 @@ fn main() -> std::process::ExitCode {
         Command::List(args) => commands::list::run(args),
         Command::Graph(args) => commands::graph::run(args),
         Command::Run(args) => commands::run::run(args, log_masker),
+        Command::Runs(args) => commands::runs::run(args),
+        Command::Report(args) => commands::report::run(args),
         Command::Schema => commands::schema::run(),
         Command::Watchdog => {
             rbx_exec::watchdog::serve(std::io::stdin().lock());

@@ -182,6 +182,8 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                 let painted = self.paint(Style::new().fg_color(Some(AnsiColor::Yellow.into())), &text);
                 self.line(&painted);
             }
+            // Output also streams for the journal; it is shown only with `-v`.
+            RunEvent::Output { .. } if !self.options.verbose => {}
             RunEvent::Output { stream, text, item, .. } => {
                 let partial = self.partial.entry((*item, *stream)).or_default();
                 partial.push_str(text);

@@ -4,5 +4,8 @@ pub mod completions;
 pub mod graph;
 pub mod lint;
 pub mod list;
+pub mod report;
 pub mod run;
+pub mod run_journal;
+pub mod runs;
 pub mod schema;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rbx_diagnostics::{Diagnostic, SourceFile, Span, codes};
-use rbx_exec::events::{EventSink, RunStatus};
+use rbx_exec::events::{EventSink, Fanout, RunStatus};
 use rbx_exec::{Engine, GivenInputs, RunOptions, SelectionProblem, prepare};
 use rbx_model::Loader;
 use rbx_report::diagnostics::{DiagnosticFormat, FileDiagnostics, render};
@@ -13,6 +13,7 @@ use rbx_report::run_human::{HumanOptions, HumanReporter};
 use rbx_report::run_json::JsonRecorder;
 use serde_json::{Map, Value};
 
+use super::run_journal::{self, RunIdentity};
 use crate::cli::{RunArgs, RunFormat};
 use crate::exit::Exit;
 use crate::terminal;
@@ -51,13 +52,28 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
     };
     let clients = Arc::new(rbx_clients::Clients::new());
     let user = current_user();
+    let (run_id, host) = (new_run_id(), hostname());
+    let junit = match &args.junit {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some(rbx_report::junit::JunitReporter::new(std::io::BufWriter::new(file))),
+            Err(error) => {
+                terminal::usage_error(&format!("cannot write `{}`: {error}", path.display()), None);
+                return Exit::Invalid;
+            }
+        },
+        None => None,
+    };
+    let journal = run_journal::start(&args, &runbook, &RunIdentity { run_id: &run_id, user: &user, host: &host });
+    let journal_dir = journal.as_ref().map(|j| j.dir().to_path_buf());
+    let journal_health = journal.as_ref().map(rbx_journal::JournalWriter::health);
     let options = RunOptions {
-        run_id: new_run_id(),
-        stream_output: args.verbose,
+        run_id,
+        // The journal keeps every step's output whole, so it needs it as it comes.
+        stream_output: args.verbose || journal.is_some(),
         env: std::env::vars().map(|(k, v)| (k, Value::String(v))).collect::<Map<_, _>>(),
         user: user.clone(),
-        host: hostname(),
-        incident: None,
+        host,
+        incident: args.incident.clone(),
         output_cap: OUTPUT_CAP,
         log_masker,
         watchdog: start_watchdog(&runbook),
@@ -65,7 +81,7 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         selection,
         clients: Arc::clone(&clients),
     };
-    let mut sink: Box<dyn EventSink> = match args.format {
+    let reporter: Box<dyn EventSink> = match args.format {
         RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
         RunFormat::Human => {
             let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -79,6 +95,14 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
             ))
         }
     };
+    let mut sink = Fanout::new();
+    sink.push(reporter);
+    if let Some(journal) = journal {
+        sink.push(Box::new(journal));
+    }
+    if let Some(junit) = junit {
+        sink.push(Box::new(junit));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -99,11 +123,12 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
                 }
             }
         });
-        let summary = Engine::new(runbook, prepared, options, sink.as_mut(), cancel_rx).run().await;
+        let summary = Engine::new(runbook, prepared, options, &mut sink, cancel_rx).run().await;
         // SQL servers free the sessions now rather than when their idle timeout ends.
         clients.close().await;
         summary
     });
+    run_journal::finish(journal_dir.as_deref(), journal_health.as_ref(), args.format == RunFormat::Human);
     match summary.status {
         RunStatus::Passed => Exit::Success,
         RunStatus::Failed => Exit::Failure,
