@@ -7,6 +7,7 @@ use regex::Regex;
 
 use crate::context::FileContext;
 use crate::rule::{Rule, RuleCheck, declare_code};
+use crate::sites::Field;
 
 declare_code! {
     /// A credential is written into the runbook: a bearer token, a password in a URL, an
@@ -36,6 +37,8 @@ declare_code! {
 
 pub(crate) const RULE: Rule = Rule { code: CODE, check: RuleCheck::File(check) };
 
+const PASSWORD_OR_KEY: &str = "a password or key";
+
 struct Pattern {
     regex: Regex,
     what: &'static str,
@@ -56,7 +59,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
         (r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----", "a private key", 0),
         (
             r#"(?i)\b(?:[a-z_]*password|passwd|pwd|api_?key|access_?token|auth_?token|client_secret)\s*[=:]\s*["']?([^\s"'{}$<>]{6,})"#,
-            "a password or key",
+            PASSWORD_OR_KEY,
             1,
         ),
     ]
@@ -70,7 +73,10 @@ static TOKEN: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9
 fn check(cx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
     for site in &cx.templates {
         let text = site.tpl.source();
-        if let Some((start, len, what)) = find_credential(text) {
+        let found = find_credential(text)
+            // "Reset the password: follow the wiki" in instructions is prose, not a password.
+            .filter(|(_, _, what)| !(site.field == Field::Text && *what == PASSWORD_OR_KEY));
+        if let Some((start, len, what)) = found {
             out.push(
                 Diagnostic::new(CODE, cx.locate(site.tpl, start, len), format!("hard-coded credential: {what}"))
                     .with_label("written in the runbook")
@@ -86,6 +92,7 @@ pub(crate) fn find_credential(text: &str) -> Option<(usize, usize, &'static str)
         for captures in pattern.regex.captures_iter(text) {
             if let Some(found) = captures.get(pattern.group)
                 && !is_placeholder(found.as_str())
+                && (pattern.what != PASSWORD_OR_KEY || !found.as_str().bytes().all(|b| b.is_ascii_alphabetic()))
             {
                 return Some((found.start(), found.len(), pattern.what));
             }
@@ -138,6 +145,7 @@ mod tests {
         assert_eq!(found("AKIAIOSFODNN7EXAMPLQ"), Some("an AWS access key id"));
         assert_eq!(found("PGPASSWORD=s3cr3tpw psql"), Some("a password or key"));
         assert_eq!(found("PGPASSWORD=$PGPASS psql"), None);
+        assert_eq!(found("mysql --password=letmein"), None, "words alone are too often prose");
         assert_eq!(found("sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"), None);
         assert_eq!(found("token Zx8kQ2mP9vL4rT7wY1nB6cH3jF5gD0sA"), Some("a high-entropy token"));
     }
