@@ -1,5 +1,6 @@
 //! `# rbx-lint: ignore CODE` comments: a comment at the end of a line silences those codes on
-//! that line; a comment alone on its line silences them on the next line too.
+//! that line; a comment alone on its line silences them on the next line too. The shorter
+//! `# rbx: ignore[CODE]` is read the same way.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -18,7 +19,8 @@ pub struct Suppressions {
     pub(crate) problems: Vec<(Span, String)>,
 }
 
-static COMMENT: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"#\s*rbx-lint\s*:\s*ignore\b([^#\n]*)").ok());
+static COMMENT: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"#\s*rbx(?:-lint)?\s*:\s*ignore\b([^#\n]*)").ok());
 
 impl Suppressions {
     /// Reads every ignore comment of `file`.
@@ -26,7 +28,7 @@ impl Suppressions {
         let mut found = Suppressions::default();
         let Some(comment) = COMMENT.as_ref() else { return found };
         let text = file.text();
-        if !text.contains("rbx-lint") {
+        if !text.contains("ignore") {
             return found;
         }
         for captures in comment.captures_iter(text) {
@@ -86,11 +88,12 @@ mod tests {
     fn comments_cover_their_line_or_the_next() {
         let file = SourceFile::new(
             "f.yaml",
-            "a: 1 # rbx-lint: ignore W213, I245\n# rbx-lint: ignore W211\nb: 2\nc: 3 # rbx-lint: ignore\nd: 4 # rbx-lint: ignore[X999] E105\n",
+            "a: 1 # rbx-lint: ignore W213, I245\n# rbx-lint: ignore W211\nb: 2\nc: 3 # rbx-lint: ignore\nd: 4 # rbx-lint: ignore[X999] E105\ne: 5 # rbx: ignore[W212]\n",
         );
         let found = Suppressions::of(&file);
         assert_eq!(found.by_line.get(&1), Some(&vec!["W213", "I245"]));
         assert_eq!(found.by_line.get(&3), Some(&vec!["W211"]));
+        assert_eq!(found.by_line.get(&6), Some(&vec!["W212"]));
         let problems: Vec<&str> = found.problems.iter().map(|(_, p)| p.as_str()).collect();
         assert_eq!(
             problems,
