@@ -24,7 +24,7 @@ pub enum Command {
     Run(RunArgs),
     /// Check runbooks: every problem with its file:line:column and a stable code.
     #[command(
-        after_help = "PATH is a runbook file or a directory (every *.yaml / *.yml with a top-level `rbx` key below it; other YAML is passed over).\n\nExamples:\n  rbx lint runbooks/\n  rbx lint rb-002.yaml --format github\n\nExit codes: 0 clean (warnings and notes allowed), 1 errors found, 2 a path cannot be read."
+        after_help = "PATH is a runbook file or a directory (every *.yaml / *.yml with a top-level `rbx` key below it; other YAML is passed over).\n\nRule levels come from `.rbx.toml` in the current directory or the nearest one above it (or --config FILE). Silence a rule on one line with `# rbx-lint: ignore CODE` on that line or the line above. The rules: docs/rules.md.\n\nExamples:\n  rbx lint runbooks/\n  rbx lint rb-002.yaml --format github\n  rbx lint runbooks/ --format sarif > rbx.sarif\n  rbx lint runbooks/ --deny warnings --shellcheck\n  rbx lint --explain W211\n\nExit codes: 0 clean (warnings and notes allowed), 1 errors found (or denied warnings), 2 a path or the configuration cannot be read."
     )]
     Lint(LintArgs),
     /// List runbooks: id, title, severity, triggers, file.
@@ -158,11 +158,23 @@ pub enum RunFormat {
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Runbook files or directories.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(required_unless_present = "explain", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     pub format: LintFormat,
+    /// Make these fail like errors: a rule code or name, or `warnings` for every warning (repeatable).
+    #[arg(long, value_name = "CODE|warnings")]
+    pub deny: Vec<String>,
+    /// Read rule levels from this file instead of the discovered `.rbx.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Also check shell steps with `shellcheck` (W251), if it is installed.
+    #[arg(long)]
+    pub shellcheck: bool,
+    /// Print what a code means (a lint rule or a load error), then exit.
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["paths", "format", "deny", "config", "shellcheck"])]
+    pub explain: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -171,6 +183,8 @@ pub enum LintFormat {
     Human,
     /// GitHub Actions annotations.
     Github,
+    /// One SARIF 2.1.0 log (code scanning).
+    Sarif,
     /// One JSON document.
     Json,
 }

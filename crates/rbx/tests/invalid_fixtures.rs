@@ -504,6 +504,9 @@ fn generated_10001_steps_exceed_the_limit() {
 #[test]
 fn generated_10000_steps_are_within_the_limit() {
     let dir = generated("many-steps.yaml", many_steps(10_000).as_bytes());
+    // Lint rules are off: this is about the loader's limit, and the generated steps have no titles.
+    std::fs::write(dir.path().join(".rbx.toml"), "[lint.rules]\nI245 = \"off\"\nW246 = \"off\"\n")
+        .expect("write .rbx.toml");
     let lint = rbx(dir.path()).args(["lint", "many-steps.yaml", "--format", "json"]).output().expect("rbx lint runs");
     assert_eq!(lint_json_positions(&lint.stdout), Ok(Vec::new()), "{}", String::from_utf8_lossy(&lint.stdout));
     assert_eq!(lint.status.code(), Some(0));
@@ -520,11 +523,13 @@ fn tempdir_path(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().canonicalize().unwrap_or_else(|_| dir.path().to_path_buf())
 }
 
-/// The valid corpus: every example runbook lints clean.
+/// The valid corpus: every example runbook lints clean (`examples/ci/` holds CI configuration,
+/// not runbooks).
 #[test]
 fn every_example_lints_clean() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let files = common::yaml_files(&examples);
+    let files: Vec<PathBuf> =
+        common::yaml_files(&examples).into_iter().filter(|file| !file.starts_with(examples.join("ci"))).collect();
     assert!(!files.is_empty(), "no *.yaml under {}", examples.display());
     let mut failures = Vec::new();
     for file in &files {

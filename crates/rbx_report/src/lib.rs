@@ -1,5 +1,5 @@
-//! Reporters: everything rbx shows a person or a machine. Diagnostics in human, GitHub and
-//! JSON form; run events on the terminal, as a JSON run record and as JUnit XML; post-incident
+//! Reporters: everything rbx shows a person or a machine. Diagnostics in human, GitHub,
+//! JSON and SARIF form; run events on the terminal, as a JSON run record and as JUnit XML; post-incident
 //! reports from the journal in Markdown, HTML, JSON or a custom template; runbooks drawn as
 //! graphs.
 
@@ -13,3 +13,4 @@ pub mod report_markdown;
 pub mod report_template;
 pub mod run_human;
 pub mod run_json;
+pub mod sarif;

@@ -34,9 +34,10 @@ impl Destination {
     }
 }
 
-/// Where the next character of a shell command lands.
+/// Where the next character of a shell command lands: outside quotes, or inside quotes the
+/// command's author wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum Quoting {
+pub enum Quoting {
     /// Outside quotes: a value becomes one quoted word.
     #[default]
     Bare,
@@ -57,7 +58,7 @@ pub(crate) struct ShellScan {
 }
 
 impl ShellScan {
-    fn state_after(&mut self, out: &str) -> Quoting {
+    pub(crate) fn state_after(&mut self, out: &str) -> Quoting {
         for byte in out.as_bytes().get(self.scanned..).unwrap_or_default() {
             if self.escaped {
                 self.escaped = false;
