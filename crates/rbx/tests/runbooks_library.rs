@@ -92,6 +92,19 @@ fn the_communication_templates_render_from_a_run() {
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!rendered.contains("null"), "{name} printed a null:\n{rendered}");
         insta::assert_snapshot!(format!("template__{name}"), rendered);
+
+        // A run still going, with no incident and a failure without a message: every value
+        // that may be null is left out rather than printed.
+        let mut running = data.clone();
+        running["run"]["incident"] = Value::Null;
+        running["run"]["status"] = json!("failed");
+        running["run"]["finished_at"] = Value::Null;
+        running["run"]["duration_ms"] = Value::Null;
+        running["steps"][2]["failures"][0]["message"] = Value::Null;
+        let rendered = rbx_template::Renderer::new()
+            .render_text(&template, rbx_template::Destination::Text, &running)
+            .unwrap_or_else(|e| panic!("{name} (running): {e}"));
+        assert!(!rendered.contains("null"), "{name} printed a null:\n{rendered}");
     }
 }
 
