@@ -23,6 +23,11 @@ fn drawn_runbooks() -> Vec<PathBuf> {
             if file.components().any(|part| part.as_os_str() == "support") {
                 continue;
             }
+            // Other YAML beside the runbooks (runbooks/policy.yaml) is not drawn.
+            let is_runbook = std::fs::read_to_string(&file).is_ok_and(|t| t.lines().any(|l| l.starts_with("rbx:")));
+            if !is_runbook {
+                continue;
+            }
             let relative = file.strip_prefix(root()).map(Path::to_path_buf).unwrap_or(file);
             files.push(relative);
         }

@@ -1,0 +1,278 @@
+//! The runbook library (`runbooks/`) and the examples (`examples/`): every runbook loads with no
+//! diagnostics and `rbx lint` is clean; the communication templates render; and the runbooks that
+//! need no service run end to end: the manual-only emergency procedures with `--answer`/`--yes`,
+//! and the shell-only ones against `docker-compose` & co. stubbed on `PATH`, which record their
+//! arguments so the test sees which commands ran, in which order, and that destructive ones ran
+//! only when confirmed.
+//!
+//! Runbooks with `http`, `sql` or `redis` steps are checked here for loading and lint only; their
+//! end-to-end tests need those kinds to run (see runbooks/README.md for what each one needs).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{Outcome, Rbx, step, tempdir, yaml_files};
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The runbooks below `dir` (other YAML there, such as policy.yaml, is not one).
+fn runbooks_in(dir: &str) -> Vec<PathBuf> {
+    yaml_files(&root().join(dir))
+        .into_iter()
+        .filter(|file| std::fs::read_to_string(file).is_ok_and(|t| t.lines().any(|l| l.starts_with("rbx:"))))
+        .collect()
+}
+
+fn library_runbook(relative: &str) -> PathBuf {
+    let path = root().join("runbooks").join(relative);
+    assert!(path.is_file(), "missing {}", path.display());
+    path
+}
+
+#[test]
+fn every_runbook_and_example_loads_without_a_diagnostic() {
+    let files: Vec<PathBuf> = ["runbooks", "examples"].iter().flat_map(|dir| runbooks_in(dir)).collect();
+    assert_eq!(runbooks_in("runbooks/maintainx").len(), 5, "RB-001..RB-005");
+    assert_eq!(runbooks_in("runbooks/repairx").len(), 12, "every RepairX procedure");
+    let mut problems = Vec::new();
+    for file in &files {
+        let loaded = rbx_model::load_file(file);
+        if loaded.runbook.is_none() || !loaded.diagnostics.is_empty() {
+            let messages: Vec<&str> = loaded.diagnostics.iter().map(|d| d.message.as_str()).collect();
+            problems.push(format!("{}: {messages:?}", file.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn every_library_runbook_has_the_metadata_a_responder_needs() {
+    for file in runbooks_in("runbooks") {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let shown = file.display();
+        assert!(
+            text.starts_with("# yaml-language-server: $schema=../../schema/runbook.schema.json\n"),
+            "{shown}: the first line points editors at the schema"
+        );
+        let Some(runbook) = rbx_model::load_file(&file).runbook else { panic!("{shown} does not load") };
+        assert!(runbook.title.is_some() && runbook.summary.is_some(), "{shown}: title and summary");
+        assert!(runbook.severity.is_some(), "{shown}: severity");
+        assert!(!runbook.triggers.is_empty(), "{shown}: triggers");
+        for step in runbook.all_steps() {
+            assert!(step.title.is_some(), "{shown}: step `{}` has no title", step.id.value);
+            assert!(step.phase.is_some(), "{shown}: step `{}` has no phase", step.id.value);
+        }
+    }
+}
+
+#[test]
+fn rbx_lint_of_the_library_and_the_examples_is_clean() {
+    let outcome = Rbx::new().args(["lint", "runbooks", "examples"]).cwd(&root()).output();
+    outcome.expect_code(0);
+    assert!(outcome.stderr.contains(": 0 errors, 0 warnings"), "{}", outcome.dump());
+}
+
+#[test]
+fn the_communication_templates_render_from_a_run() {
+    let dir = root().join("runbooks/templates");
+    let text = std::fs::read_to_string(dir.join("sample-report.json")).unwrap_or_default();
+    let data: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("sample-report.json: {e}"));
+    let mut names: Vec<String> = common::entries(&dir).into_iter().filter(|n| n.ends_with(".hbs")).collect();
+    names.sort();
+    assert_eq!(names.len(), 6, "four communication templates and two postmortems: {names:?}");
+    for name in names {
+        let source = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
+        let template = rbx_template::Template::parse(&source).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let rendered = rbx_template::Renderer::new()
+            .render_text(&template, rbx_template::Destination::Text, &data)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!rendered.contains("null"), "{name} printed a null:\n{rendered}");
+        insta::assert_snapshot!(format!("template__{name}"), rendered);
+
+        // A run still going, with no incident and a failure without a message: every value
+        // that may be null is left out rather than printed.
+        let mut running = data.clone();
+        running["run"]["incident"] = Value::Null;
+        running["run"]["status"] = json!("failed");
+        running["run"]["finished_at"] = Value::Null;
+        running["run"]["duration_ms"] = Value::Null;
+        running["steps"][2]["failures"][0]["message"] = Value::Null;
+        let rendered = rbx_template::Renderer::new()
+            .render_text(&template, rbx_template::Destination::Text, &running)
+            .unwrap_or_else(|e| panic!("{name} (running): {e}"));
+        assert!(!rendered.contains("null"), "{name} printed a null:\n{rendered}");
+    }
+}
+
+/// `rbx run FILE --format json ARGS...` from a scratch directory.
+fn run_json(file: &Path, args: &[&str]) -> Outcome {
+    Rbx::new().arg("run").arg(file).args(["--format", "json"]).args(args).cwd(tempdir().path()).output()
+}
+
+fn outcomes(record: &Value) -> Vec<(String, String)> {
+    record["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            (s["id"].as_str().unwrap_or_default().to_owned(), s["outcome"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn the_emergency_procedures_run_end_to_end_with_answers() {
+    let cases: [(&str, &[&str], &str); 3] = [
+        ("repairx/emergency-data-centre-outage.yaml", &["--answer", "dr_address=203.0.113.10"], "203.0.113.10"),
+        ("repairx/emergency-security-breach.yaml", &["--answer", "legal_contact=Dana (legal)"], "Dana (legal)"),
+        ("repairx/emergency-key-personnel-unavailable.yaml", &["--answer", "backup_engineer=Bo"], "Bo"),
+    ];
+    for (file, answers, answer) in cases {
+        let file = library_runbook(file);
+        let outcome = run_json(&file, &[answers, &["--yes"]].concat());
+        outcome.expect_code(0);
+        let record = outcome.record();
+        assert_eq!(record["status"], json!("passed"), "{}", outcome.dump());
+        assert!(outcomes(&record).iter().all(|(_, o)| o == "passed"), "{}", outcome.dump());
+        assert!(outcome.stdout.contains(answer), "the answer reaches later steps\n{}", outcome.dump());
+
+        // Nobody to ask and no answers: the first step is pending and the run stops there.
+        let pending = run_json(&file, &[]);
+        pending.expect_code(3);
+        let record = pending.record();
+        assert_eq!(record["status"], json!("pending"));
+        assert_eq!(outcomes(&record).len(), 1, "{}", pending.dump());
+    }
+}
+
+#[test]
+fn detection_shows_the_escalation_of_the_severity_picked() {
+    let file = library_runbook("repairx/detection-alert-response.yaml");
+    let answers = |severity: &str| {
+        vec![
+            "--yes".to_owned(),
+            "--answer".to_owned(),
+            format!("incident_severity={severity}"),
+            "--answer".to_owned(),
+            "incident_summary=checkout returns 502".to_owned(),
+            "--answer".to_owned(),
+            "incident_commander=Ana".to_owned(),
+            "--answer".to_owned(),
+            "incident_id=INC-7".to_owned(),
+        ]
+    };
+    let sev1 = run_json(&file, &answers("SEV1").iter().map(String::as_str).collect::<Vec<_>>());
+    sev1.expect_code(0);
+    let record = sev1.record();
+    assert_eq!(step(&record, "escalate_sev1")["outcome"], json!("passed"));
+    assert_eq!(step(&record, "escalate_sev2")["outcome"], json!("skipped"));
+    assert_eq!(step(&record, "escalate_minor")["outcome"], json!("skipped"));
+    assert!(sev1.stdout.contains("SEV1 INCIDENT: checkout returns 502"), "{}", sev1.dump());
+
+    let sev3 = run_json(&file, &answers("SEV3").iter().map(String::as_str).collect::<Vec<_>>());
+    sev3.expect_code(0);
+    let record = sev3.record();
+    assert_eq!(step(&record, "escalate_sev1")["outcome"], json!("skipped"));
+    assert_eq!(step(&record, "escalate_minor")["outcome"], json!("passed"));
+
+    let refused = run_json(&file, &["--yes", "--answer", "incident_severity=SEV5"]);
+    refused.expect_code(2);
+}
+
+/// Host commands stubbed on `PATH`: each appends its name and arguments (one line) to the log
+/// file, and `docker-compose ... ps ...` prints a running container.
+struct Stubs {
+    dir: tempfile::TempDir,
+}
+
+impl Stubs {
+    fn new() -> Stubs {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempdir();
+        let script = "#!/bin/sh\nprintf '%s\\n' \"$(basename \"$0\") $*\" >> \"$RBX_STUB_LOG\"\n\
+                      case \" $* \" in *' ps '*) echo 'grafana   grafana-server   Up 3 seconds' ;; esac\n";
+        for name in ["docker", "docker-compose", "journalctl", "iptables", "nslookup", "nc"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, script).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .unwrap_or_else(|e| panic!("cannot make {} executable: {e}", path.display()));
+        }
+        Stubs { dir }
+    }
+
+    fn log(&self) -> PathBuf {
+        self.dir.path().join("commands.log")
+    }
+
+    /// `rbx run FILE --format json` with the stubs first on PATH, from a scratch directory.
+    fn run(&self, file: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let path = format!("{}:{}", self.dir.path().display(), std::env::var("PATH").unwrap_or_default());
+        let scratch = tempdir();
+        let mut rbx = Rbx::new()
+            .arg("run")
+            .arg(file)
+            .args(["--format", "json"])
+            .args(args)
+            .var("project_dir", scratch.path())
+            .env("PATH", path)
+            .env("RBX_STUB_LOG", self.log())
+            .env_remove("GRAFANA_ADMIN_PASSWORD")
+            .cwd(scratch.path());
+        for (name, value) in env {
+            rbx = rbx.env(name, value);
+        }
+        rbx.output()
+    }
+
+    /// The commands the stubs received, in order.
+    fn commands(&self) -> Vec<String> {
+        std::fs::read_to_string(self.log()).unwrap_or_default().lines().map(str::to_owned).collect()
+    }
+}
+
+const COMPOSE: &str = "docker-compose -f docker-compose.monitoring.yml";
+
+#[test]
+fn grafana_with_yes_reads_the_logs_then_restarts_and_checks_it_runs() {
+    let stubs = Stubs::new();
+    let outcome = stubs.run(&library_runbook("repairx/grafana-issues.yaml"), &["--yes"], &[]);
+    outcome.expect_code(0);
+    assert_eq!(
+        stubs.commands(),
+        [
+            format!("{COMPOSE} logs grafana --tail=50"),
+            format!("{COMPOSE} restart grafana"),
+            format!("{COMPOSE} ps grafana"),
+        ]
+    );
+    let record = outcome.record();
+    assert_eq!(step(&record, "restart")["outcome"], json!("passed"));
+    assert_eq!(step(&record, "reset_password")["outcome"], json!("skipped"), "no new password given");
+}
+
+#[test]
+fn grafana_without_yes_reads_the_logs_and_restarts_nothing() {
+    let stubs = Stubs::new();
+    let outcome = stubs.run(&library_runbook("repairx/grafana-issues.yaml"), &[], &[]);
+    outcome.expect_code(3);
+    assert_eq!(stubs.commands(), [format!("{COMPOSE} logs grafana --tail=50")], "the restart was declined");
+    let record = outcome.record();
+    assert_eq!(record["status"], json!("declined"));
+    assert_eq!(step(&record, "restart")["outcome"], json!("declined"));
+}
+
+#[test]
+fn grafana_resets_the_admin_password_only_when_one_is_given_and_confirmed() {
+    let stubs = Stubs::new();
+    let password = ("GRAFANA_ADMIN_PASSWORD", "n3w-Grafana-pw");
+    let outcome = stubs.run(&library_runbook("repairx/grafana-issues.yaml"), &["--yes"], &[password]);
+    outcome.expect_code(0);
+    let commands = stubs.commands();
+    assert_eq!(commands.len(), 4, "{commands:?}");
+    assert_eq!(commands[3], format!("{COMPOSE} exec -T grafana grafana-cli admin reset-admin-password n3w-Grafana-pw"));
+    assert!(!outcome.all().contains("n3w-Grafana-pw"), "the password is masked\n{}", outcome.dump());
+}
