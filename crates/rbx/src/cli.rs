@@ -87,6 +87,10 @@ pub struct RunArgs {
     /// Start at this step, skipping the ones before it.
     #[arg(long, value_name = "ID")]
     pub from: Option<String>,
+    /// Print what each step would do (commands, requests, queries) without running or asking
+    /// anything.
+    #[arg(long)]
+    pub dry_run: bool,
     /// A label grouping the runs of one incident (`rbx runs`, `rbx report`).
     #[arg(long, value_name = "ID")]
     pub incident: Option<String>,

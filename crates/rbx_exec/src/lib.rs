@@ -9,6 +9,7 @@ pub mod events;
 mod kinds;
 pub mod masking;
 mod nested;
+pub mod plan;
 mod prepare;
 pub mod process;
 mod select;

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod incident_report;
 pub mod junit;
 pub mod markup;
+pub mod plan_human;
 pub mod report_html;
 pub mod report_markdown;
 pub mod report_template;

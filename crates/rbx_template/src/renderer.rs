@@ -20,6 +20,7 @@ use crate::tree::{Block, Call, Conditional, Expr, Node};
 #[derive(Debug, Clone)]
 pub struct Renderer {
     clock: Clock,
+    placeholders: bool,
 }
 
 impl Default for Renderer {
@@ -31,12 +32,18 @@ impl Default for Renderer {
 impl Renderer {
     /// A renderer whose `now` reads the system clock.
     pub fn new() -> Renderer {
-        Renderer { clock: Clock::System }
+        Renderer { clock: Clock::System, placeholders: false }
     }
 
     /// A renderer whose `now` always gives `now` (tests, replays of a journal).
     pub fn with_fixed_time(now: jiff::Timestamp) -> Renderer {
-        Renderer { clock: Clock::Fixed(now) }
+        Renderer { clock: Clock::Fixed(now), placeholders: false }
+    }
+
+    /// A renderer for `--dry-run`: a value that only a run would produce renders as its path in
+    /// angle brackets (`<steps.probe.stdout>`) instead of failing.
+    pub fn with_placeholders() -> Renderer {
+        Renderer { clock: Clock::System, placeholders: true }
     }
 
     /// Renders to text; each `{{x}}` (value or helper result) is escaped for `destination`,
@@ -52,7 +59,12 @@ impl Renderer {
         }
         let mut out = String::with_capacity(template.source().len() + 32);
         let scope = Scope::root(context);
-        let evaluation = Evaluation { clock: self.clock, destination, shell_scan: Default::default() };
+        let evaluation = Evaluation {
+            clock: self.clock,
+            destination,
+            shell_scan: Default::default(),
+            placeholders: self.placeholders,
+        };
         evaluation.nodes(template.nodes(), &scope, &mut out)?;
         Ok(out)
     }
@@ -66,8 +78,12 @@ impl Renderer {
         }
         if let [Node::Output { expr, pos, .. }] = template.nodes() {
             let scope = Scope::root(context);
-            let evaluation =
-                Evaluation { clock: self.clock, destination: Destination::Text, shell_scan: Default::default() };
+            let evaluation = Evaluation {
+                clock: self.clock,
+                destination: Destination::Text,
+                shell_scan: Default::default(),
+                placeholders: self.placeholders,
+            };
             return evaluation.eval(expr, &scope, *pos).map(Cow::into_owned);
         }
         self.render_text(template, Destination::Text, context).map(Value::String)
@@ -80,6 +96,8 @@ struct Evaluation {
     clock: Clock,
     destination: Destination,
     shell_scan: std::cell::RefCell<ShellScan>,
+    /// Missing paths render as `<path>` (`--dry-run`).
+    placeholders: bool,
 }
 
 impl Evaluation {
@@ -153,10 +171,11 @@ impl Evaluation {
     fn eval<'x>(&self, expr: &'x Expr, scope: &Scope<'x>, pos: Pos) -> Result<Cow<'x, Value>, RenderError> {
         match expr {
             Expr::Literal(value) => Ok(Cow::Borrowed(value)),
-            Expr::Path(path) => scope.resolve(path).ok_or_else(|| {
-                let kind = RenderErrorKind::Missing { path: path.raw.clone() };
-                RenderError::new(kind, pos)
-            }),
+            Expr::Path(path) => match scope.resolve(path) {
+                Some(value) => Ok(value),
+                None if self.placeholders => Ok(Cow::Owned(Value::String(format!("<{}>", path.raw)))),
+                None => Err(RenderError::new(RenderErrorKind::Missing { path: path.raw.clone() }, pos)),
+            },
             Expr::Call(call) => self.call(call, scope, pos),
         }
     }

@@ -36,7 +36,10 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
             return Exit::Invalid;
         }
     };
-    let prepared = match prepare(&runbook, &given, &|name| std::env::var(name).ok()) {
+    // A dry run shows requests without sending them, so an unset secret is no reason to stop:
+    // it is shown masked like any other.
+    let secret_env = |name: &str| std::env::var(name).ok().or_else(|| args.dry_run.then(|| format!("<${name}>")));
+    let prepared = match prepare(&runbook, &given, &secret_env) {
         Ok(prepared) => prepared,
         Err(diagnostics) => {
             report_invalid(vec![FileDiagnostics { file: Arc::clone(&runbook.file), diagnostics }]);
@@ -50,6 +53,9 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
             return Exit::Invalid;
         }
     };
+    if args.dry_run {
+        return dry_run(&runbook, &prepared, &selection, args.format);
+    }
     let clients = Arc::new(rbx_clients::Clients::new());
     let user = current_user();
     let (run_id, host) = (new_run_id(), hostname());
@@ -152,6 +158,39 @@ fn start_watchdog(runbook: &rbx_model::Runbook) -> Option<Arc<rbx_exec::watchdog
         Err(error) => {
             tracing::warn!(%error, "the watchdog did not start: steps will not be stopped if rbx is killed");
             None
+        }
+    }
+}
+
+/// `--dry-run`: the plan on stdout, as text or JSON; nothing runs, nothing is asked.
+fn dry_run(
+    runbook: &rbx_model::Runbook,
+    prepared: &rbx_exec::Prepared,
+    selection: &rbx_exec::Selection,
+    format: RunFormat,
+) -> Exit {
+    let env = std::env::vars().map(|(k, v)| (k, Value::String(v))).collect::<Map<_, _>>();
+    let steps = rbx_exec::plan::plan(runbook, prepared, env, selection);
+    let mut out = std::io::stdout().lock();
+    let written = match format {
+        RunFormat::Human => {
+            rbx_report::plan_human::write_plan(&mut out, (&runbook.id.value, runbook.display_title()), &steps)
+        }
+        RunFormat::Json => {
+            let plan = serde_json::json!({ "dry_run": true, "runbook": runbook.id.value, "steps": steps });
+            serde_json::to_writer_pretty(&mut out, &plan).map_err(std::io::Error::from).and_then(|()| {
+                use std::io::Write;
+                writeln!(out)
+            })
+        }
+    };
+    match written {
+        Ok(()) => Exit::Success,
+        // A closed pipe (`| head`) is not a failure of the plan.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Exit::Success,
+        Err(error) => {
+            terminal::usage_error(&format!("cannot write the plan: {error}"), None);
+            Exit::Failure
         }
     }
 }

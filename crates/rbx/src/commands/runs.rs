@@ -38,6 +38,15 @@ pub fn run(args: RunsArgs) -> Exit {
 }
 
 /// Aligned columns; an empty journal says where it looked.
+/// `2026-12-06T08:13:05.1Z` as `2026-12-06 08:13:05Z`: a table wants one width, and a person
+/// does not need milliseconds to tell runs apart.
+fn started_to_the_second(started_at: &str) -> String {
+    match started_at.get(..19) {
+        Some(to_the_second) if started_at.len() > 19 => format!("{}Z", to_the_second.replacen('T', " ", 1)),
+        _ => started_at.to_owned(),
+    }
+}
+
 fn table(runs: &[RunListing]) -> String {
     if runs.is_empty() {
         return "no runs\n".to_owned();
@@ -50,7 +59,7 @@ fn table(runs: &[RunListing]) -> String {
                 run.run_id.clone(),
                 run.runbook.clone(),
                 run.incident.clone().unwrap_or_else(|| "-".into()),
-                run.started_at.clone(),
+                started_to_the_second(&run.started_at),
                 run.status.as_str().to_owned(),
                 run.duration_ms.map_or_else(|| "-".into(), human_duration),
             ]

@@ -93,7 +93,7 @@ pub fn report_filters() -> Vec<(String, String)> {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
     let mut filters: Vec<(String, String)> = vec![
         (r"\d{8}T\d{6}Z-[0-9a-f]{6}".into(), "[RUN_ID]".into()),
-        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z".into(), "[TIMESTAMP]".into()),
+        (r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?Z".into(), "[TIMESTAMP]".into()),
         (r"\b\d{4}-\d{2}-\d{2}\b".into(), "[DATE]".into()),
         (r"\b\d{2}:\d{2}:\d{2}\b".into(), "[TIME]".into()),
         (r"sha256:[0-9a-f]{64}".into(), "sha256:[HASH]".into()),
