@@ -48,6 +48,9 @@ pub enum Command {
         after_help = "Examples:\n  rbx report 20261206T101500Z-3f9a1c\n  rbx report --incident INC-4211 --format html -o report.html\n  rbx report --incident INC-4211 --template postmortem.hbs"
     )]
     Report(ReportArgs),
+    /// Continue a stopped run (failed, declined, pending, interrupted or killed): steps that
+    /// passed are restored from its journal, the others run, then `finally`.
+    Resume(ResumeArgs),
     /// Internal: the watchdog a run starts to stop its steps if rbx dies.
     #[command(name = "__watchdog", hide = true)]
     Watchdog,
@@ -103,6 +106,30 @@ pub struct RunArgs {
     /// Also write the steps as a JUnit XML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The run to continue (see `rbx runs`).
+    pub run_id: String,
+    /// Confirm every `confirm:` question and acknowledge every `manual` step without asking.
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Answer a `manual` step's `ask`: NAME=VALUE (repeatable).
+    #[arg(long = "answer", value_name = "NAME=VALUE")]
+    pub answers: Vec<String>,
+    /// Resume even though the runbook file changed since the run began.
+    #[arg(long)]
+    pub force: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    pub format: RunFormat,
+    /// Stream step output live.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Where runs are journaled.
+    #[arg(long, value_name = "DIR", env = "RBX_JOURNAL_DIR")]
+    pub journal: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,7 @@ fn main() -> std::process::ExitCode {
         Command::Run(args) => commands::run::run(args, log_masker),
         Command::Runs(args) => commands::runs::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Resume(args) => commands::resume::run(args, log_masker),
         Command::Schema => commands::schema::run(),
         Command::Watchdog => {
             rbx_exec::watchdog::serve(std::io::stdin().lock());

@@ -53,6 +53,11 @@ pub struct RunOptions {
     /// HTTP clients, SQL pools and Redis connections, shared by every step of the run (and of
     /// the runbooks it calls).
     pub clients: Arc<rbx_clients::Clients>,
+    /// `rbx resume`: results of the `steps` that passed (or were skipped or tolerated) in the
+    /// run being resumed, by step id; they are restored, not run again.
+    pub restored: Arc<HashMap<String, Value>>,
+    /// `rbx resume`: the id of the run being resumed.
+    pub resumed_from: Option<String>,
 }
 
 /// How a run ended.
@@ -159,6 +164,11 @@ impl<'s> Engine<'s> {
             if !self.options.selection.runs(&step.id.value, false) {
                 continue;
             }
+            if let Some(result) = self.options.restored.get(&step.id.value).cloned() {
+                let outcome = self.restore(step, index, result);
+                outcomes.push((step.id.value.clone(), outcome));
+                continue;
+            }
             if self.cancelled() {
                 status = RunStatus::Interrupted;
                 break;
@@ -203,6 +213,54 @@ impl<'s> Engine<'s> {
         tracing::info!(run_id = %self.options.run_id, status = status.as_str(), "run finished");
         self.emit(&RunEvent::RunFinished { status, finished_at: now(), duration_ms: millis(started.elapsed()) });
         RunSummary { run_id: self.options.run_id.clone(), status, outcomes, context: self.context.value().clone() }
+    }
+
+    /// A step that passed in the run being resumed: its result and captures come back, and it
+    /// is shown as restored rather than run again.
+    fn restore(&mut self, step: &Step, index: usize, result: Value) -> StepOutcome {
+        let outcome = match result.get("outcome").and_then(Value::as_str) {
+            Some("skipped") => StepOutcome::Skipped,
+            Some("tolerated") => StepOutcome::Tolerated,
+            _ => StepOutcome::Passed,
+        };
+        self.emit(&RunEvent::StepStarted {
+            step: StepInfo {
+                id: step.id.value.clone(),
+                index,
+                title: step.title.clone(),
+                phase: step.phase.map(|p| p.as_str()),
+                kind: step.kind.name(),
+                in_finally: step.in_finally,
+            },
+            at: now(),
+        });
+        let from = self.options.resumed_from.clone().unwrap_or_default();
+        self.emit(&RunEvent::Message {
+            step_id: step.id.value.clone(),
+            text: format!("{} in run {from}: restored from its journal, not run again", outcome.as_str()),
+        });
+        let mut captured = Vec::new();
+        if outcome == StepOutcome::Passed {
+            for capture in &step.capture {
+                if let Ok(value) = rbx_checks::capture(&capture.path, capture.regex.as_ref(), &result) {
+                    self.context.set_var(&capture.name.value, value);
+                    captured.push(capture.name.value.clone());
+                }
+            }
+        }
+        self.context.set_step(&step.id.value, result.clone());
+        self.emit(&RunEvent::StepFinished {
+            step_id: step.id.value.clone(),
+            outcome,
+            at: now(),
+            duration_ms: 0,
+            attempts: 0,
+            result,
+            failures: Vec::new(),
+            error: None,
+            captured,
+        });
+        outcome
     }
 
     pub(crate) fn cancelled(&self) -> bool {

@@ -49,6 +49,7 @@ pub(crate) async fn execute(
     options.run_id = format!("{}/{}", options.run_id, step.id.value);
     // `--only` / `--from` choose the caller's steps; the called runbook runs whole.
     options.selection = crate::Selection::default();
+    options.restored = Default::default();
     let mut sink = NestedSink { parent: engine, prefix: format!("{}/", step.id.value) };
     let child = Engine::new(Arc::clone(&callee), prepared, options, &mut sink, engine.cancel.clone());
     let started = std::time::Instant::now();

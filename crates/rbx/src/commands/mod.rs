@@ -5,6 +5,7 @@ pub mod graph;
 pub mod lint;
 pub mod list;
 pub mod report;
+pub mod resume;
 pub mod run;
 pub mod run_journal;
 pub mod runs;

@@ -21,7 +21,22 @@ use crate::terminal;
 /// Bytes of each output stream a result keeps (the spec's 1 MiB).
 const OUTPUT_CAP: usize = 1024 * 1024;
 
+/// What `rbx resume` carries over from the run it continues.
+pub struct Resumed {
+    /// The run being continued.
+    pub run_id: String,
+    /// Its inputs, as its journal recorded them.
+    pub inputs: Vec<(String, Value)>,
+    /// Results of the steps that need not run again, by id.
+    pub restored: std::collections::HashMap<String, Value>,
+}
+
 pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
+    run_resumed(args, log_masker, None)
+}
+
+/// `rbx run`, or the continuation of a stopped run (`rbx resume`).
+pub fn run_resumed(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker, resumed: Option<Resumed>) -> Exit {
     let started = std::time::Instant::now();
     let loaded = Loader::new().load_path(&args.file);
     tracing::debug!(file = %args.file.display(), elapsed = ?started.elapsed(), errors = loaded.has_errors(), "runbook loaded");
@@ -30,7 +45,12 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         return Exit::Invalid;
     };
     let given = match given_inputs(&args) {
-        Ok(given) => given,
+        Ok(mut given) => {
+            if let Some(resumed) = &resumed {
+                given.file.extend(resumed.inputs.iter().cloned());
+            }
+            given
+        }
         Err(files) => {
             report_invalid(files);
             return Exit::Invalid;
@@ -86,6 +106,8 @@ pub fn run(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker) -> Exit {
         confirmer: Arc::new(crate::prompt::TerminalConfirmer { assume_yes: args.yes, user }),
         selection,
         clients: Arc::clone(&clients),
+        restored: Arc::new(resumed.as_ref().map(|r| r.restored.clone()).unwrap_or_default()),
+        resumed_from: resumed.as_ref().map(|r| r.run_id.clone()),
     };
     let reporter: Box<dyn EventSink> = match args.format {
         RunFormat::Json => Box::new(JsonRecorder::new(std::io::stdout())),
