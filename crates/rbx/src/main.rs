@@ -1,5 +1,9 @@
 //! `rbx`: the command line. Argument parsing and wiring only; the work is in the library crates.
 
+// The run's future nests the engine, `for_each` streams, step kinds and the HTTP/SQL/Redis
+// clients; computing its layout in a release build goes past the default query depth (128).
+#![recursion_limit = "256"]
+
 mod cli;
 mod commands;
 mod discover;
