@@ -101,10 +101,7 @@ fn a_slow_response_hits_the_step_timeout() {
 
 #[test]
 fn a_server_that_is_not_listening_is_a_connect_error() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        listener.local_addr().expect("addr").port()
-    };
+    let port = common::closed_port();
     let outcome = Rbx::run("http-faults.yaml")
         .var("url", format!("http://127.0.0.1:{port}/health"))
         .args(["--format", "json"])

@@ -74,10 +74,7 @@ fn a_postgres_query_past_its_timeout_is_cancelled_on_the_server() {
 
 #[test]
 fn a_database_that_is_not_there_fails_the_step_clearly() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        listener.local_addr().expect("addr").port()
-    };
+    let port = common::closed_port();
     let outcome = Rbx::run("sql-backend.yaml")
         .var("db_url", format!("postgres://postgres@127.0.0.1:{port}/test"))
         .var("table", "t")
@@ -128,10 +125,7 @@ fn redis_commands_are_argument_vectors_and_replies_are_json() {
 
 #[test]
 fn redis_that_is_down_fails_the_step() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-        listener.local_addr().expect("addr").port()
-    };
+    let port = common::closed_port();
     let outcome = Rbx::run("redis-steps.yaml")
         .var("redis_url", format!("redis://127.0.0.1:{port}/0"))
         .var("key", "k")

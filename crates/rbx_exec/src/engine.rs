@@ -223,17 +223,7 @@ impl<'s> Engine<'s> {
             Some("tolerated") => StepOutcome::Tolerated,
             _ => StepOutcome::Passed,
         };
-        self.emit(&RunEvent::StepStarted {
-            step: StepInfo {
-                id: step.id.value.clone(),
-                index,
-                title: step.title.clone(),
-                phase: step.phase.map(|p| p.as_str()),
-                kind: step.kind.name(),
-                in_finally: step.in_finally,
-            },
-            at: now(),
-        });
+        self.emit(&RunEvent::StepStarted { step: step_info(step, index), at: now() });
         let from = self.options.resumed_from.clone().unwrap_or_default();
         self.emit(&RunEvent::Message {
             step_id: step.id.value.clone(),
@@ -275,17 +265,7 @@ impl<'s> Engine<'s> {
 
     async fn run_step(&mut self, step: &Step, index: usize) -> StepOutcome {
         let started = Instant::now();
-        self.emit(&RunEvent::StepStarted {
-            step: StepInfo {
-                id: step.id.value.clone(),
-                index,
-                title: step.title.clone(),
-                phase: step.phase.map(|p| p.as_str()),
-                kind: step.kind.name(),
-                in_finally: step.in_finally,
-            },
-            at: now(),
-        });
+        self.emit(&RunEvent::StepStarted { step: step_info(step, index), at: now() });
         let skipped = |error: Option<String>| StepReport {
             outcome: if error.is_some() { StepOutcome::Failed } else { StepOutcome::Skipped },
             result: Map::new(),
@@ -773,6 +753,18 @@ impl<'s> Engine<'s> {
     /// The runbook being run.
     pub(crate) fn runbook(&self) -> &Runbook {
         &self.runbook
+    }
+}
+
+/// Static facts about a step, for `StepStarted`.
+fn step_info(step: &Step, index: usize) -> StepInfo {
+    StepInfo {
+        id: step.id.value.clone(),
+        index,
+        title: step.title.clone(),
+        phase: step.phase.map(|p| p.as_str()),
+        kind: step.kind.name(),
+        in_finally: step.in_finally,
     }
 }
 
