@@ -55,6 +55,16 @@ steps:
     expect: { path: "\$.json.status", equals: ok }
 YAML
 
+python3 - "$out/get-1000-checks.yaml" "$base" <<'PY'
+import sys
+path, base = sys.argv[1], sys.argv[2]
+checks = "".join(f'      - {{ path: "$.json.status", equals: ok }}\n' for _ in range(1000))
+open(path, "w").write(
+    "rbx: 1\nid: get-1000-checks\ntitle: one GET, 1,000 expectations\nsteps:\n"
+    f"  - id: get\n    http: {{ url: \"{base}/health\" }}\n    expect:\n" + checks
+)
+PY
+
 echo "== machine"
 echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== 1,000 pooled PostgreSQL selects in one runbook (target < 1 s)"
@@ -65,11 +75,16 @@ if command -v hurl >/dev/null; then
   printf 'GET %s/health\nHTTP 200\n[Asserts]\njsonpath "$.status" == "ok"\n' "$base" > "$out/get-1.hurl"
   echo "== 1,000 sequential GETs with a JSONPath check: rbx vs hurl"
   hyperfine -N --warmup 1 --min-runs 5 "$rbx run $out/get-1000.yaml --format json --no-journal" "hurl --test $out/get-1000.hurl"
+  { printf 'GET %s/health\nHTTP 200\n[Asserts]\n' "$base"; for _ in $(seq 1000); do echo 'jsonpath "$.status" == "ok"'; done; } > "$out/get-1000-checks.hurl"
+  echo "== one GET with 1,000 expectations: rbx vs hurl"
+  hyperfine -N --warmup 2 --min-runs 10 "$rbx run $out/get-1000-checks.yaml --format json --no-journal" "hurl --test $out/get-1000-checks.hurl"
   echo "== one GET, cold start: rbx vs hurl"
   hyperfine -N --warmup 3 --min-runs 20 "$rbx run $out/get-1.yaml --format json --no-journal" "hurl --test $out/get-1.hurl"
 else
   echo "== 1,000 sequential GETs with a JSONPath check (hurl not installed: rbx alone)"
   hyperfine -N --warmup 1 --min-runs 5 "$rbx run $out/get-1000.yaml --format json --no-journal"
+  echo "== one GET with 1,000 expectations (hurl not installed: rbx alone)"
+  hyperfine -N --warmup 2 --min-runs 10 "$rbx run $out/get-1000-checks.yaml --format json --no-journal"
   echo "== one GET, cold start (hurl not installed: rbx alone)"
   hyperfine -N --warmup 3 --min-runs 20 "$rbx run $out/get-1.yaml --format json --no-journal"
 fi

@@ -137,3 +137,30 @@ fn redis_that_is_down_fails_the_step() {
     assert_eq!(set["outcome"], json!("failed"));
     assert!(set["error"].as_str().is_some_and(|e| !e.is_empty()), "{set}");
 }
+
+#[test]
+fn a_wrong_redis_password_fails_the_step_without_showing_it() {
+    let Some(url) = service_url("RBX_TEST_REDIS_URL") else { return };
+    let Some(host) = url.strip_prefix("redis://") else { panic!("a redis:// URL: {url}") };
+    // A user of our own with a password: the default user of a test server has none (and a
+    // user without a password accepts any).
+    let user = unique_name("rbx_auth");
+    let dir = tempdir();
+    let runbook = dir.path().join("auth.yaml");
+    std::fs::write(
+        &runbook,
+        format!(
+            "rbx: 1\nid: auth\nsteps:\n  - id: create\n    redis: {{ url: \"{url}\", command: [ACL, SETUSER, {user}, \"on\", \">right-password-1\", \"+ping\"] }}\n  - id: wrong\n    redis: {{ url: \"redis://{user}:not-the-password-4242@{host}\", command: [PING] }}\nfinally:\n  - id: drop\n    redis: {{ url: \"{url}\", command: [ACL, DELUSER, {user}] }}\n"
+        ),
+    )
+    .expect("write");
+    let outcome = Rbx::new().args(["run", "--format", "json"]).arg(&runbook).output();
+    outcome.expect_code(1);
+    let record = outcome.record();
+    let wrong = step(&record, "wrong").clone();
+    assert_eq!(wrong["outcome"], json!("failed"));
+    let error = wrong["error"].as_str().unwrap_or_default().to_lowercase();
+    assert!(error.contains("wrongpass") || error.contains("password") || error.contains("auth"), "{wrong}");
+    assert!(!error.contains("not-the-password-4242"), "{wrong}");
+    assert_eq!(step(&record, "drop")["outcome"], json!("passed"), "the user is removed");
+}
