@@ -8,6 +8,11 @@ use common::{Rbx, step, tempdir};
 use rbx_fake::{Config, FakeMaintainx, Fault};
 use serde_json::json;
 
+/// `rbx run http-faults.yaml` against `url`, as JSON.
+fn faults_run(url: String) -> common::Outcome {
+    Rbx::run("http-faults.yaml").var("url", url).args(["--format", "json"]).cwd(tempdir().path()).output()
+}
+
 fn fake() -> rbx_fake::Running {
     FakeMaintainx::spawn_in_thread(Config::default()).expect("the fake MaintainX API starts")
 }
@@ -60,11 +65,7 @@ fn a_wrong_key_is_a_401_and_fails_the_step_by_default() {
 fn five_hundreds_then_success_is_retried_to_a_pass() {
     let api = fake();
     api.set_faults(vec![Fault::fail_then_succeed(2, 503)]);
-    let outcome = Rbx::run("http-faults.yaml")
-        .var("url", api.url("/health"))
-        .args(["--format", "json"])
-        .cwd(tempdir().path())
-        .output();
+    let outcome = faults_run(api.url("/health"));
     outcome.expect_code(0);
     let get = step(&outcome.record(), "get").clone();
     assert_eq!(get["attempts"], json!(3), "{get}");
@@ -89,11 +90,7 @@ fn retry_after_on_429_is_waited_for() {
 fn a_slow_response_hits_the_step_timeout() {
     let api = fake();
     api.set_faults(vec![Fault::latency(std::time::Duration::from_secs(10))]);
-    let outcome = Rbx::run("http-faults.yaml")
-        .var("url", api.url("/health"))
-        .args(["--format", "json"])
-        .cwd(tempdir().path())
-        .output();
+    let outcome = faults_run(api.url("/health"));
     outcome.expect_code(1);
     let get = step(&outcome.record(), "get").clone();
     assert!(get["error"].as_str().is_some_and(|e| e.contains("timeout")), "{get}");
@@ -102,11 +99,7 @@ fn a_slow_response_hits_the_step_timeout() {
 #[test]
 fn a_server_that_is_not_listening_is_a_connect_error() {
     let port = common::closed_port();
-    let outcome = Rbx::run("http-faults.yaml")
-        .var("url", format!("http://127.0.0.1:{port}/health"))
-        .args(["--format", "json"])
-        .cwd(tempdir().path())
-        .output();
+    let outcome = faults_run(format!("http://127.0.0.1:{port}/health"));
     outcome.expect_code(1);
     let get = step(&outcome.record(), "get").clone();
     assert_eq!(get["attempts"], json!(3), "retried");
@@ -117,11 +110,7 @@ fn a_server_that_is_not_listening_is_a_connect_error() {
 fn a_dropped_connection_fails_the_try_with_a_clear_error() {
     let api = fake();
     api.set_faults(vec![Fault::drop_connection()]);
-    let outcome = Rbx::run("http-faults.yaml")
-        .var("url", api.url("/health"))
-        .args(["--format", "json"])
-        .cwd(tempdir().path())
-        .output();
+    let outcome = faults_run(api.url("/health"));
     outcome.expect_code(1);
     let get = step(&outcome.record(), "get").clone();
     assert!(get["error"].as_str().is_some_and(|e| !e.is_empty()), "{get}");

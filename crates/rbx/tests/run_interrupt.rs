@@ -158,9 +158,21 @@ fn sigint_during_a_retry_delay_exits_130_and_runs_finally() {
 fn sigkill_of_rbx_stops_the_running_step_and_its_background_jobs() {
     // rbx cannot catch SIGKILL; its watchdog (`rbx __watchdog`) sees its pipe close and stops
     // every group still running: SIGTERM, then SIGKILL after 2s.
+    sigkill_leaves_no_process_of("interrupt-shell.yaml", 9);
+}
+
+#[test]
+fn sigkill_of_rbx_also_stops_a_called_runbooks_step() {
+    // The watchdog starts for a runbook that only calls one with shell steps.
+    sigkill_leaves_no_process_of("interrupt-nested.yaml", 8);
+}
+
+/// Runs `fixture` (whose step sleeps for a unique `token`), SIGKILLs rbx while the step runs,
+/// and checks that no process of the step is left. `salt` keeps tests running at once apart.
+fn sigkill_leaves_no_process_of(fixture: &str, salt: u32) {
     let scratch = tempdir();
-    let token = unique_token(9);
-    let (mut child, _state) = Rbx::run("interrupt-shell.yaml").var("token", &token).cwd(scratch.path()).spawn();
+    let token = unique_token(salt);
+    let (mut child, _state) = Rbx::run(fixture).var("token", &token).cwd(scratch.path()).spawn();
     wait_until("the step runs", || processes_with(&format!("sleep {token}")).len() >= 2);
     child.kill().unwrap_or_else(|e| panic!("cannot SIGKILL rbx: {e}"));
     let _ = child.wait();

@@ -756,8 +756,8 @@ impl<'s> Engine<'s> {
     }
 }
 
-/// Static facts about a step, for `StepStarted`.
-fn step_info(step: &Step, index: usize) -> StepInfo {
+/// Static facts about a step, for `StepStarted` (and the `--dry-run` plan).
+pub(crate) fn step_info(step: &Step, index: usize) -> StepInfo {
     StepInfo {
         id: step.id.value.clone(),
         index,

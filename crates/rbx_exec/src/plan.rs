@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::context::RunContext;
 use crate::data::{for_each_items, render_data};
+use crate::events::StepInfo;
 use crate::kinds::data_steps::{self, RequestContext, shell_like, without_password};
 use crate::masking::Masker;
 use crate::prepare::Prepared;
@@ -20,18 +21,9 @@ const SHOWN_ITEMS: usize = 20;
 /// What one step would do.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlannedStep {
-    /// The step id.
-    pub id: String,
-    /// Its title.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// Its phase.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phase: Option<&'static str>,
-    /// Its kind key.
-    pub kind: &'static str,
-    /// In `finally`.
-    pub in_finally: bool,
+    /// Id, position, title, phase, kind: what `StepStarted` says of it.
+    #[serde(flatten)]
+    pub step: StepInfo,
     /// The items of a `for_each` that only a run can know.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub for_each: Option<String>,
@@ -80,56 +72,57 @@ pub fn plan(
     let mut context = RunContext::new(prepared.inputs.clone(), prepared.secrets.clone(), env, run);
     let renderer = Renderer::with_placeholders();
     let mut planned = Vec::new();
-    for step in runbook.all_steps() {
+    for (index, step) in runbook.all_steps().enumerate() {
         if !selection.runs(&step.id.value, step.in_finally) {
             continue;
         }
         if step.in_finally {
             context.set_run_field("status", json!("<run.status>"));
         }
-        planned.push(plan_step(runbook, step, &renderer, context.value(), &masker));
+        planned.push(plan_step(runbook, step, index, &renderer, &context, &masker));
     }
     planned
 }
 
-fn plan_step(runbook: &Runbook, step: &Step, renderer: &Renderer, context: &Value, masker: &Masker) -> PlannedStep {
+fn plan_step(
+    runbook: &Runbook,
+    step: &Step,
+    index: usize,
+    renderer: &Renderer,
+    run_context: &RunContext,
+    masker: &Masker,
+) -> PlannedStep {
+    let context = run_context.value();
     let text = |tpl: &rbx_model::Tpl| match renderer.render_text(&tpl.template, Destination::Text, context) {
         Ok(text) => masker.mask_str(&text).into_owned(),
         Err(error) => format!("<cannot render: {error}>"),
     };
     let mut more_items = 0;
     let mut unknown_items = None;
-    let actions = match &step.for_each {
+    let items = step.for_each.as_ref().map(|for_each| (for_each, for_each_items(renderer, for_each, context)));
+    let actions = match items {
         None => vec![action(runbook, step, renderer, context, masker, None)],
         // Only a run knows the items: one action, with `<item>` and `<index>` in it.
-        Some(for_each) if for_each_items(renderer, for_each, context).is_err() => {
+        Some((for_each, Err(_))) => {
             unknown_items = Some(placeholder_items(for_each));
             vec![action(runbook, step, renderer, context, masker, None)]
         }
-        Some(for_each) => {
-            let items = for_each_items(renderer, for_each, context).unwrap_or_default();
+        Some((_, Ok(items))) => {
             more_items = items.len().saturating_sub(SHOWN_ITEMS);
             items
                 .into_iter()
                 .take(SHOWN_ITEMS)
                 .enumerate()
-                .map(|(index, item)| {
-                    let mut scoped = context.clone();
-                    if let Value::Object(root) = &mut scoped {
-                        root.insert("item".into(), item);
-                        root.insert("index".into(), json!(index));
-                    }
-                    action(runbook, step, renderer, &scoped, masker, Some(index))
+                .map(|(item_index, item)| {
+                    let mut scoped = run_context.clone();
+                    scoped.set_item(item, item_index);
+                    action(runbook, step, renderer, scoped.value(), masker, Some(item_index))
                 })
                 .collect()
         }
     };
     PlannedStep {
-        id: step.id.value.clone(),
-        title: step.title.clone(),
-        phase: step.phase.map(|p| p.as_str()),
-        kind: step.kind.name(),
-        in_finally: step.in_finally,
+        step: crate::engine::step_info(step, index),
         for_each: unknown_items,
         when: (!step.when.is_empty()).then(|| step.when.iter().map(describe).collect::<Vec<_>>().join(" and ")),
         confirm: step.confirm.as_ref().map(text),

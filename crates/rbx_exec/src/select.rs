@@ -42,24 +42,21 @@ pub fn select(runbook: &Runbook, only: &[String], from: Option<&str>) -> Result<
     let ids: Vec<&str> = runbook.steps.iter().map(|step| step.id.value.as_str()).collect();
     let finally_ids: Vec<&str> = runbook.finally.iter().map(|step| step.id.value.as_str()).collect();
     let mut problems = Vec::new();
-    let mut unknown = |flag: &'static str, id: &str| {
+    let mut check_known = |flag: &'static str, id: &str| {
         let known = ids.contains(&id) || (flag == "--only" && finally_ids.contains(&id));
         if !known {
             let suggestion = did_you_mean(id, ids.iter().copied()).map(str::to_owned);
             problems.push(SelectionProblem::UnknownStep { flag, id: id.to_owned(), suggestion });
         }
-        known
     };
     let selected: Option<HashSet<String>> = match (only, from) {
         ([], None) => None,
         (only, None) => {
-            only.iter().for_each(|id| {
-                unknown("--only", id);
-            });
+            only.iter().for_each(|id| check_known("--only", id));
             Some(only.iter().cloned().collect())
         }
         (_, Some(from)) => {
-            unknown("--from", from);
+            check_known("--from", from);
             let start = ids.iter().position(|id| *id == from).unwrap_or(ids.len());
             Some(ids[start..].iter().map(|id| (*id).to_owned()).collect())
         }

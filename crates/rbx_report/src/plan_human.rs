@@ -9,13 +9,13 @@ pub fn write_plan(out: &mut impl Write, header: (&str, &str), steps: &[PlannedSt
     writeln!(out, "dry run of {}: {} (nothing is run)", header.0, header.1)?;
     let mut in_finally = false;
     for (number, step) in steps.iter().enumerate() {
-        if step.in_finally && !in_finally {
+        if step.step.in_finally && !in_finally {
             in_finally = true;
             writeln!(out, "finally:")?;
         }
-        let phase = step.phase.map(|p| format!(" [{p}]")).unwrap_or_default();
-        let title = step.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
-        writeln!(out, "{:>3}. {} ({}){phase}{title}", number + 1, step.id, step.kind)?;
+        let phase = step.step.phase.map(|p| format!(" [{p}]")).unwrap_or_default();
+        let title = step.step.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
+        writeln!(out, "{:>3}. {} ({}){phase}{title}", number + 1, step.step.id, step.step.kind)?;
         if let Some(items) = &step.for_each {
             writeln!(out, "     for {items}")?;
         }

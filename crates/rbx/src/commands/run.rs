@@ -169,7 +169,7 @@ pub fn run_resumed(args: RunArgs, log_masker: rbx_exec::masking::SharedMasker, r
 /// the run goes on: steps are still stopped on timeout, Ctrl-C and exit, just not if rbx
 /// itself is killed.
 fn start_watchdog(runbook: &rbx_model::Runbook) -> Option<Arc<rbx_exec::watchdog::Watchdog>> {
-    if !runbook.all_steps().any(|step| matches!(step.kind, rbx_model::StepKind::Shell(_))) {
+    if !starts_processes(runbook) {
         return None;
     }
     let exe = std::env::current_exe().ok()?;
@@ -258,6 +258,15 @@ fn selection_diagnostics(runbook: &rbx_model::Runbook, problems: Vec<SelectionPr
         files.push(FileDiagnostics { file: Arc::clone(&runbook.file), diagnostics: in_runbook });
     }
     files
+}
+
+/// Whether the runbook, or one it calls, has a shell step.
+fn starts_processes(runbook: &rbx_model::Runbook) -> bool {
+    runbook.all_steps().any(|step| match &step.kind {
+        rbx_model::StepKind::Shell(_) => true,
+        rbx_model::StepKind::Runbook(call) => starts_processes(&call.callee),
+        _ => false,
+    })
 }
 
 fn report_invalid(files: Vec<FileDiagnostics>) {
