@@ -1,12 +1,11 @@
 //! The runbook library (`runbooks/`) and the examples (`examples/`): every runbook loads with no
-//! diagnostics and `rbx lint` is clean; the communication templates render; and the runbooks that
-//! need no service run end to end: the manual-only emergency procedures with `--answer`/`--yes`,
-//! and the shell-only ones against `docker-compose` & co. stubbed on `PATH`, which record their
-//! arguments so the test sees which commands ran, in which order, and that destructive ones ran
-//! only when confirmed.
+//! diagnostics and `rbx lint` is clean; and the runbooks that need no service run end to end:
+//! the manual-only emergency procedures with `--answer`/`--yes`, and the shell-only ones against
+//! `docker-compose` & co. stubbed on `PATH`, which record their arguments so the test sees which
+//! commands ran, in which order, and that destructive ones ran only when confirmed.
 //!
-//! Runbooks with `http`, `sql` or `redis` steps are checked here for loading and lint only; their
-//! end-to-end tests need those kinds to run (see runbooks/README.md for what each one needs).
+//! The MaintainX runbooks run end to end in `runbooks_maintainx.rs`, the RepairX ones that need
+//! services in `runbooks_repairx.rs`; their plans and the templates are in `runbooks_snapshots.rs`.
 
 mod common;
 
@@ -74,38 +73,6 @@ fn rbx_lint_of_the_library_and_the_examples_is_clean() {
     let outcome = Rbx::new().args(["lint", "runbooks", "examples"]).cwd(&root()).output();
     outcome.expect_code(0);
     assert!(outcome.stderr.contains(": 0 errors, 0 warnings"), "{}", outcome.dump());
-}
-
-#[test]
-fn the_communication_templates_render_from_a_run() {
-    let dir = root().join("runbooks/templates");
-    let text = std::fs::read_to_string(dir.join("sample-report.json")).unwrap_or_default();
-    let data: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("sample-report.json: {e}"));
-    let mut names: Vec<String> = common::entries(&dir).into_iter().filter(|n| n.ends_with(".hbs")).collect();
-    names.sort();
-    assert_eq!(names.len(), 6, "four communication templates and two postmortems: {names:?}");
-    for name in names {
-        let source = std::fs::read_to_string(dir.join(&name)).unwrap_or_default();
-        let template = rbx_template::Template::parse(&source).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let rendered = rbx_template::Renderer::new()
-            .render_text(&template, rbx_template::Destination::Text, &data)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(!rendered.contains("null"), "{name} printed a null:\n{rendered}");
-        insta::assert_snapshot!(format!("template__{name}"), rendered);
-
-        // A run still going, with no incident and a failure without a message: every value
-        // that may be null is left out rather than printed.
-        let mut running = data.clone();
-        running["run"]["incident"] = Value::Null;
-        running["run"]["status"] = json!("failed");
-        running["run"]["finished_at"] = Value::Null;
-        running["run"]["duration_ms"] = Value::Null;
-        running["steps"][2]["failures"][0]["message"] = Value::Null;
-        let rendered = rbx_template::Renderer::new()
-            .render_text(&template, rbx_template::Destination::Text, &running)
-            .unwrap_or_else(|e| panic!("{name} (running): {e}"));
-        assert!(!rendered.contains("null"), "{name} printed a null:\n{rendered}");
-    }
 }
 
 /// `rbx run FILE --format json ARGS...` from a scratch directory.

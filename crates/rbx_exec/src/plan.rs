@@ -157,7 +157,8 @@ fn action(
     let (lines, detail): (Vec<String>, Value) = match &step.kind {
         StepKind::Shell(shell) => {
             let script = text(&shell.run, Destination::ShellWord);
-            let mut lines = vec![format!("$ {script}")];
+            // A block scalar's final newline would print as an empty indented line.
+            let mut lines = vec![format!("$ {}", script.trim_end())];
             lines
                 .extend(shell.env.iter().map(|(name, value)| format!("env {name}={}", text(value, Destination::Text))));
             if let Some(cwd) = &shell.cwd {
@@ -192,7 +193,7 @@ fn action(
                 let url = masker.mask_str(&without_password(&request.url)).into_owned();
                 let query = masker.mask_str(&request.query).into_owned();
                 (
-                    vec![format!("on {url}:"), query.clone(), format!("params: {params}")],
+                    vec![format!("on {url}:"), query.trim_end().to_owned(), format!("params: {params}")],
                     json!({ "url": url, "query": query, "params": params }),
                 )
             }

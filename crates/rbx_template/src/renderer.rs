@@ -136,6 +136,16 @@ impl Evaluation {
     }
 
     fn each<'x>(&self, block: &'x Block, scope: &'x Scope<'x>, out: &mut String) -> Result<(), RenderError> {
+        if self.placeholders
+            && let Expr::Path(path) = &block.target
+            && scope.resolve(path).is_none()
+        {
+            // A plan does not know the list yet: one iteration over a stand-in shows the shape
+            // of what each item will print, its own fields as `<field>`.
+            let stand_in = Value::String(format!("<{}[]>", path.raw));
+            let iteration = Iteration { index: 0, key: None, first: true, last: true };
+            return self.nodes(&block.body, &scope.child(&stand_in, Some(iteration)), out);
+        }
         let target = self.eval(&block.target, scope, block.pos)?;
         match target.as_ref() {
             Value::Array(items) if !items.is_empty() => {
@@ -197,6 +207,11 @@ impl Evaluation {
         if call.helper == Helper::Default {
             return self.default(call, scope, pos);
         }
+        if self.placeholders && call.args.iter().any(|arg| unknown_yet(arg, scope)) {
+            // A helper over a stand-in would fail on its type or compute nonsense: the plan
+            // shows the call itself.
+            return Ok(Cow::Owned(Value::String(format!("<{}>", describe_call(call)))));
+        }
         let args = call.args.iter().map(|arg| self.eval(arg, scope, pos)).collect::<Result<Vec<_>, _>>()?;
         call.helper
             .call(&args, call.json_path.as_ref(), self.clock)
@@ -214,6 +229,33 @@ impl Evaluation {
             _ => self.eval(fallback, scope, pos),
         }
     }
+}
+
+/// Whether `expr` reads something the context does not hold yet (a plan's stand-in).
+fn unknown_yet(expr: &Expr, scope: &Scope<'_>) -> bool {
+    match expr {
+        Expr::Literal(_) => false,
+        Expr::Path(path) => scope.resolve(path).is_none(),
+        Expr::Call(call) => call.args.iter().any(|arg| unknown_yet(arg, scope)),
+    }
+}
+
+/// `count_by steps.sample.rows "status"`, as a plan shows a call it cannot compute yet.
+fn describe_call(call: &Call) -> String {
+    let mut text = call.helper.name().to_owned();
+    for arg in &call.args {
+        text.push(' ');
+        match arg {
+            Expr::Literal(value) => text.push_str(&value.to_string()),
+            Expr::Path(path) => text.push_str(&path.raw),
+            Expr::Call(inner) => {
+                text.push('(');
+                text.push_str(&describe_call(inner));
+                text.push(')');
+            }
+        }
+    }
+    text
 }
 
 fn helper_error(helper: Helper, message: String, pos: Pos) -> RenderError {

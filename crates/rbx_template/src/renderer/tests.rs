@@ -547,3 +547,28 @@ fn render_error_messages_read_well() {
         sources.iter().map(|source| format!("{source:?}\n  {}", render_error(source, &context))).collect();
     insta::assert_snapshot!(report.join("\n"));
 }
+
+#[test]
+fn a_plan_shows_one_stand_in_iteration_over_a_list_only_a_run_knows() {
+    let context = json!({"steps": {}, "inputs": {"list": ["a", "b"]}});
+    let plan = |source: &str| match Renderer::with_placeholders().render_text(
+        &template(source),
+        Destination::Text,
+        &context,
+    ) {
+        Ok(rendered) => rendered,
+        Err(error) => panic!("{source:?} should render as a plan: {error}"),
+    };
+    assert_eq!(
+        plan("{{#each steps.locks.rows}}pid {{blocking_pid}} ({{@index}}); {{/each}}"),
+        "pid <blocking_pid> (0); "
+    );
+    assert_eq!(plan("{{#each inputs.list}}{{this}} {{/each}}"), "a b ", "a known list is iterated as in a run");
+    assert_eq!(
+        plan("{{percent (len steps.sample.rows) 100}}% of {{len inputs.list}}"),
+        "<percent (len steps.sample.rows) 100>% of 2",
+        "a helper over what only a run knows shows as the call"
+    );
+    let run = render_error("{{#each steps.locks.rows}}x{{/each}}", &context);
+    assert!(matches!(run.kind, RenderErrorKind::Missing { .. }), "a run still refuses a missing list: {run}");
+}
