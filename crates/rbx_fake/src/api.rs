@@ -1,4 +1,5 @@
-//! The endpoints a client of MaintainX sees: `/v1/...`, the status page, webhook health, `/health`.
+//! The endpoints a client of MaintainX sees: `/v1/...`, the status page, `/health`; and those of
+//! our application it talks to: webhook health and the webhook receiver.
 
 use std::collections::BTreeMap;
 
@@ -10,6 +11,7 @@ use crate::entities::{Assignee, AssigneeKind, Priority, WorkOrder, WorkOrderStat
 use crate::pagination::PageRequest;
 use crate::reply::{ApiError, Reply};
 use crate::state::Shared;
+use crate::webhook_receiver::SIGNATURE_HEADER;
 
 /// The collections under `/v1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +69,7 @@ enum Resource<'a> {
     Health,
     StatusPage,
     WebhookHealth,
+    Webhooks,
     List(Collection),
     Item(Collection, &'a str),
 }
@@ -76,6 +79,7 @@ enum Route<'a> {
     Health,
     StatusPage,
     WebhookHealth,
+    WebhookDelivery,
     List(Collection),
     Get(Collection, &'a str),
     CreateWorkOrder,
@@ -97,7 +101,8 @@ pub(crate) fn handle(shared: &Shared, request: &ApiRequest<'_>) -> Reply {
         let status = error.status;
         let reply = error.into_reply();
         match status {
-            401 => reply.header("www-authenticate", "Bearer"),
+            // Only the API takes a Bearer key; a refused webhook delivery is not a login challenge.
+            401 if is_api_path(request.path) => reply.header("www-authenticate", "Bearer"),
             405 => reply.header("allow", allowed_methods(request.path).unwrap_or("GET, HEAD")),
             _ => reply,
         }
@@ -107,7 +112,7 @@ pub(crate) fn handle(shared: &Shared, request: &ApiRequest<'_>) -> Reply {
 fn answer(shared: &Shared, request: &ApiRequest<'_>) -> Result<Reply, ApiError> {
     // The key is checked before the path, as an API gateway does: without a valid key, every
     // `/v1` path is a 401, existing or not.
-    if request.path == "/v1" || request.path.starts_with("/v1/") {
+    if is_api_path(request.path) {
         authorize(request.headers, &shared.config.api_key)?;
     }
     let route = route(request.method, request.path)?;
@@ -122,6 +127,12 @@ fn answer(shared: &Shared, request: &ApiRequest<'_>) -> Result<Reply, ApiError> 
             let health = shared.lock().webhook_health.clone();
             Ok(Reply::json(health.http_status(), health.document()))
         }
+        Route::WebhookDelivery => {
+            let receiver = shared.lock().webhook_receiver;
+            let signature = request.headers.get(SIGNATURE_HEADER).map(String::as_str);
+            receiver.check(&shared.config.webhook_secret, signature, request.body)?;
+            Ok(Reply::json(202, json!({ "accepted": true })))
+        }
         Route::List(collection) => {
             let page = PageRequest::from_query(&pairs, collection.segment())?;
             Ok(Reply::json(200, list(&shared.lock().dataset, collection, page)))
@@ -132,12 +143,17 @@ fn answer(shared: &Shared, request: &ApiRequest<'_>) -> Result<Reply, ApiError> 
     }
 }
 
+fn is_api_path(path: &str) -> bool {
+    path == "/v1" || path.starts_with("/v1/")
+}
+
 fn route<'a>(method: &str, path: &'a str) -> Result<Route<'a>, ApiError> {
     let resource = resource(path).ok_or_else(|| ApiError::not_found(format!("no endpoint at `{path}`")))?;
     let route = match (&resource, method) {
         (Resource::Health, "GET" | "HEAD") => Route::Health,
         (Resource::StatusPage, "GET" | "HEAD") => Route::StatusPage,
         (Resource::WebhookHealth, "GET" | "HEAD") => Route::WebhookHealth,
+        (Resource::Webhooks, "POST") => Route::WebhookDelivery,
         (Resource::List(collection), "GET" | "HEAD") => Route::List(*collection),
         (Resource::List(Collection::WorkOrders), "POST") => Route::CreateWorkOrder,
         (Resource::Item(collection, id), "GET" | "HEAD") => Route::Get(*collection, id),
@@ -152,6 +168,7 @@ fn resource(path: &str) -> Option<Resource<'_>> {
         "/health" => return Some(Resource::Health),
         "/api/v2/status.json" => return Some(Resource::StatusPage),
         "/webhooks/maintainx/health" => return Some(Resource::WebhookHealth),
+        "/webhooks/maintainx" => return Some(Resource::Webhooks),
         _ => {}
     }
     let rest = path.strip_prefix("/v1/")?;
@@ -330,6 +347,7 @@ fn allowed_methods(path: &str) -> Option<&'static str> {
     Some(match resource(path)? {
         Resource::List(Collection::WorkOrders) => "GET, HEAD, POST",
         Resource::Item(Collection::WorkOrders, _) => "GET, HEAD, PATCH",
+        Resource::Webhooks => "POST",
         _ => "GET, HEAD",
     })
 }

@@ -3,6 +3,9 @@
 /// The API key a fake server accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "rbx-fake-key";
 
+/// The secret the webhook receiver checks signatures with unless told otherwise.
+pub const DEFAULT_WEBHOOK_SECRET: &str = "rbx-fake-webhook-secret";
+
 /// Settings of one fake MaintainX server.
 ///
 /// The dataset is generated from `seed`, so two servers with the same `Config` serve the same
@@ -11,6 +14,8 @@ pub const DEFAULT_API_KEY: &str = "rbx-fake-key";
 pub struct Config {
     /// The key expected in `Authorization: Bearer <key>` on `/v1/...`.
     pub api_key: String,
+    /// The secret `POST /webhooks/maintainx` expects deliveries to be signed with (HMAC-SHA256).
+    pub webhook_secret: String,
     /// Port to bind on 127.0.0.1; 0 lets the system pick a free one.
     pub port: u16,
     /// Number of work orders in the dataset (ids 1..=N).
@@ -31,6 +36,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             api_key: DEFAULT_API_KEY.to_owned(),
+            webhook_secret: DEFAULT_WEBHOOK_SECRET.to_owned(),
             port: 0,
             work_orders: 250,
             users: 25,
@@ -47,6 +53,13 @@ impl Config {
     #[must_use]
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = key.into();
+        self
+    }
+
+    /// Sets the secret webhook deliveries must be signed with.
+    #[must_use]
+    pub fn webhook_secret(mut self, secret: impl Into<String>) -> Self {
+        self.webhook_secret = secret.into();
         self
     }
 

@@ -11,6 +11,7 @@ use crate::reply::{ApiError, Reply};
 use crate::state::Shared;
 use crate::status_page::StatusPage;
 use crate::webhook_health::WebhookHealth;
+use crate::webhook_receiver::WebhookReceiver;
 
 /// The body of `PUT /__fake/faults`.
 #[derive(Debug, Deserialize)]
@@ -58,7 +59,12 @@ fn answer(shared: &Shared, method: &str, path: &str, body: &[u8]) -> Result<Repl
             state.webhook_health = parse::<WebhookHealth>(body)?;
             Reply::json(200, json!(state.webhook_health))
         }
-        (_, "faults" | "requests" | "reset" | "status-page" | "webhook-health") => {
+        ("GET", "webhook-receiver") => Reply::json(200, json!(state.webhook_receiver)),
+        ("PUT", "webhook-receiver") => {
+            state.webhook_receiver = parse::<WebhookReceiver>(body)?;
+            Reply::json(200, json!(state.webhook_receiver))
+        }
+        (_, "faults" | "requests" | "reset" | "status-page" | "webhook-health" | "webhook-receiver") => {
             return Err(ApiError::new(405, format!("{method} is not allowed on `{path}`")));
         }
         _ => return Err(ApiError::not_found(format!("no control endpoint at `{path}`"))),

@@ -2,7 +2,8 @@
 //!
 //! It serves the endpoints MaintainX runbooks call (`/v1/users`, `/v1/assets`,
 //! `/v1/locations`, `/v1/workorders` with cursor pagination, Bearer-key checking), a
-//! statuspage.io status page and a webhook health endpoint, from a seeded dataset. A test injects
+//! statuspage.io status page, a webhook health endpoint and a webhook receiver that checks
+//! HMAC-SHA256 signatures, from a seeded dataset. A test injects
 //! faults (latency, exact error rates, fixed statuses, 429 with `Retry-After`,
 //! fail-N-then-succeed, dropped connections) and reads back every request the server received,
 //! either through [`Running`] in-process or through the `/__fake/` control API from another
@@ -35,8 +36,9 @@ mod server;
 mod state;
 mod status_page;
 mod webhook_health;
+mod webhook_receiver;
 
-pub use config::{Config, DEFAULT_API_KEY};
+pub use config::{Config, DEFAULT_API_KEY, DEFAULT_WEBHOOK_SECRET};
 pub use dataset::Dataset;
 pub use entities::{Asset, Assignee, AssigneeKind, Location, Priority, User, WorkOrder, WorkOrderStatus};
 pub use error::FakeError;
@@ -48,3 +50,4 @@ pub use running::Running;
 pub use server::FakeMaintainx;
 pub use status_page::{Indicator, StatusPage};
 pub use webhook_health::WebhookHealth;
+pub use webhook_receiver::WebhookReceiver;

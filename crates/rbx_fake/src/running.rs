@@ -13,6 +13,7 @@ use crate::recorded::RecordedRequest;
 use crate::state::Shared;
 use crate::status_page::StatusPage;
 use crate::webhook_health::WebhookHealth;
+use crate::webhook_receiver::WebhookReceiver;
 
 /// A fake server that is serving; dropping it stops the server.
 ///
@@ -76,7 +77,7 @@ impl Running {
     }
 
     /// Back to a new server's state: seeded data, no faults, no requests, green status page,
-    /// healthy webhooks.
+    /// healthy webhooks, signatures checked.
     pub fn reset(&self) {
         self.shared.lock().reset(&self.shared.config);
     }
@@ -89,6 +90,11 @@ impl Running {
     /// Sets what the webhook health endpoint reports.
     pub fn set_webhook_health(&self, health: WebhookHealth) {
         self.shared.lock().webhook_health = health;
+    }
+
+    /// Sets how the webhook receiver treats signatures.
+    pub fn set_webhook_receiver(&self, receiver: WebhookReceiver) {
+        self.shared.lock().webhook_receiver = receiver;
     }
 
     /// The work order with this id as the server holds it now.

@@ -11,6 +11,7 @@ use crate::fault_book::{FaultBook, Verdict};
 use crate::recorded::RecordedRequest;
 use crate::status_page::StatusPage;
 use crate::webhook_health::WebhookHealth;
+use crate::webhook_receiver::WebhookReceiver;
 
 /// The server's settings and its state behind one lock (requests are short; nothing awaits
 /// while holding it).
@@ -30,6 +31,7 @@ pub(crate) struct State {
     pub next_seq: u64,
     pub status_page: StatusPage,
     pub webhook_health: WebhookHealth,
+    pub webhook_receiver: WebhookReceiver,
 }
 
 /// A request as it arrives, before anything answers it.
@@ -107,11 +109,12 @@ impl State {
             next_seq: 0,
             status_page: StatusPage::default(),
             webhook_health: WebhookHealth::default(),
+            webhook_receiver: WebhookReceiver::default(),
         }
     }
 
     /// Back to the state of a new server: the seeded data, no faults, nothing recorded, a green
-    /// status page and healthy webhooks. Request numbers keep counting.
+    /// status page, healthy webhooks checking signatures. Request numbers keep counting.
     pub fn reset(&mut self, config: &Config) {
         let next_seq = self.next_seq;
         *self = Self::fresh(config);

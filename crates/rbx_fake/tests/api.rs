@@ -3,7 +3,10 @@
 mod common;
 
 use common::{Call, get};
-use rbx_fake::{Config, FakeMaintainx, Indicator, MAX_LIMIT, StatusPage, WebhookHealth, WorkOrderStatus};
+use hmac::{Hmac, Mac};
+use rbx_fake::{
+    Config, FakeMaintainx, Indicator, MAX_LIMIT, StatusPage, WebhookHealth, WebhookReceiver, WorkOrderStatus,
+};
 use serde_json::{Value, json};
 
 async fn fake() -> rbx_fake::Running {
@@ -181,6 +184,41 @@ async fn the_status_page_and_webhook_health_follow_the_test() {
     assert_eq!(
         webhooks.json(),
         json!({ "status": "unhealthy", "queue_depth": 1200, "failed": 9, "last_error": "signature mismatch" })
+    );
+}
+
+fn signature(secret: &str, body: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(body.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn the_webhook_receiver_accepts_only_deliveries_signed_with_its_secret() {
+    let fake = FakeMaintainx::start(Config::default().webhook_secret("whsec-1")).await.expect("the fake starts");
+    let body = r#"{"event":"workorder.updated","data":{"id":7}}"#;
+    let deliver = |signature: Option<String>| {
+        let call = Call::anonymous(&fake, "POST", "/webhooks/maintainx").body_text(body);
+        match signature {
+            Some(signature) => call.header("x-maintainx-signature", &signature),
+            None => call,
+        }
+    };
+    let signed = deliver(Some(signature("whsec-1", body))).send().await;
+    assert_eq!((signed.status, signed.json()), (202, json!({ "accepted": true })));
+    let forged = deliver(Some(signature("not-the-secret", body))).send().await;
+    assert_eq!((forged.status, forged.header("www-authenticate")), (401, None));
+    assert_eq!(forged.json(), json!({ "error": "Unauthorized", "message": "invalid webhook signature" }));
+    assert_eq!(deliver(None).send().await.status, 401);
+    let statuses: Vec<Option<u16>> = fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [Some(202), Some(401), Some(401)], "deliveries are recorded like any request");
+    assert_eq!(Call::anonymous(&fake, "GET", "/webhooks/maintainx").send().await.status, 405);
+
+    fake.set_webhook_receiver(WebhookReceiver { verify_signatures: false });
+    assert_eq!(
+        deliver(Some(signature("not-the-secret", body))).send().await.status,
+        202,
+        "a receiver that does not verify"
     );
 }
 

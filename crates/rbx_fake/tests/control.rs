@@ -135,6 +135,20 @@ async fn status_page_and_webhook_health_are_set_through_control() {
 }
 
 #[tokio::test]
+async fn the_webhook_receiver_stops_verifying_through_control() {
+    let fake = fake().await;
+    let forged = || Call::anonymous(&fake, "POST", "/webhooks/maintainx").header("x-maintainx-signature", "00").send();
+    assert_eq!(forged().await.status, 401);
+    let off = control(&fake, "PUT", "/__fake/webhook-receiver", Some(json!({ "verify_signatures": false }))).await;
+    assert_eq!((off.status, off.json()), (200, json!({ "verify_signatures": false })));
+    assert_eq!(forged().await.status, 202);
+    control(&fake, "POST", "/__fake/reset", None).await;
+    let shown = control(&fake, "GET", "/__fake/webhook-receiver", None).await.json();
+    assert_eq!(shown, json!({ "verify_signatures": true }), "a reset checks signatures again");
+    assert_eq!(forged().await.status, 401);
+}
+
+#[tokio::test]
 async fn reset_through_control_restores_everything() {
     let fake = fake().await;
     Call::new(&fake, "PATCH", "/v1/workorders/2").json(json!({ "status": "CLOSED" })).send().await;

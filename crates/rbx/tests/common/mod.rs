@@ -257,6 +257,17 @@ pub fn human_filters() -> Vec<(&'static str, &'static str)> {
 /// `answers`; the exit code and the screen. `None` when `script` is not installed (a laptop;
 /// CI has it: it is part of util-linux).
 pub fn at_a_terminal(dir: &Path, fixture_name: &str, args: &[&str], answers: &str) -> Option<(i32, String)> {
+    at_a_terminal_with(dir, &fixture(fixture_name), args, &[], answers)
+}
+
+/// [`at_a_terminal`] for any runbook file, with environment variables for rbx (secrets).
+pub fn at_a_terminal_with(
+    dir: &Path,
+    runbook: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    answers: &str,
+) -> Option<(i32, String)> {
     use std::io::Write;
     if Command::new("script").arg("--version").output().is_err() {
         assert!(std::env::var_os("CI").is_none(), "`script` (util-linux) is needed for the terminal tests");
@@ -264,22 +275,23 @@ pub fn at_a_terminal(dir: &Path, fixture_name: &str, args: &[&str], answers: &st
         return None;
     }
     let rbx = env!("CARGO_BIN_EXE_rbx");
-    let mut command = format!("'{rbx}' run '{}'", fixture(fixture_name).display());
+    let mut command = format!("'{rbx}' run '{}'", runbook.display());
     for arg in args {
         command.push_str(&format!(" '{arg}'"));
     }
     let state = tempdir();
-    let mut child = Command::new("script")
+    let mut script = Command::new("script");
+    script
         .args(["-qec", &command, "/dev/null"])
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("RBX_JOURNAL_DIR", state.path())
-        .env_remove("RBX_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start script");
+        .env_remove("RBX_LOG");
+    for (name, value) in env {
+        script.env(name, value);
+    }
+    let mut child =
+        script.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start script");
     child.stdin.take().expect("stdin").write_all(answers.as_bytes()).expect("type the answers");
     let output = child.wait_with_output().expect("script finishes");
     Some((output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned()))

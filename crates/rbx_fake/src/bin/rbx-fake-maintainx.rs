@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use rbx_fake::{Config, DEFAULT_API_KEY, FakeMaintainx};
+use rbx_fake::{Config, DEFAULT_API_KEY, DEFAULT_WEBHOOK_SECRET, FakeMaintainx};
 
 /// A fake MaintainX API on 127.0.0.1 (see docs/fake-maintainx.md).
 #[derive(Debug, Parser)]
@@ -18,6 +18,9 @@ struct Args {
     /// API key to accept in `Authorization: Bearer <key>`.
     #[arg(long, default_value = DEFAULT_API_KEY)]
     api_key: String,
+    /// Secret webhook deliveries to `POST /webhooks/maintainx` must be signed with.
+    #[arg(long, default_value = DEFAULT_WEBHOOK_SECRET)]
+    webhook_secret: String,
     /// Number of seeded work orders.
     #[arg(long, default_value_t = Config::default().work_orders)]
     work_orders: usize,
@@ -28,7 +31,12 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let config = Config::default().port(args.port).api_key(args.api_key).work_orders(args.work_orders).seed(args.seed);
+    let config = Config::default()
+        .port(args.port)
+        .api_key(args.api_key)
+        .webhook_secret(args.webhook_secret)
+        .work_orders(args.work_orders)
+        .seed(args.seed);
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
