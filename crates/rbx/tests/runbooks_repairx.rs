@@ -52,6 +52,160 @@ fn expect_outcomes(outcome: &Outcome, expected: &[(&str, &str)]) {
     }
 }
 
+/// The test PostgreSQL, seen from sessions of the test's own (sqlx on a runtime of its own, so
+/// they stay open, idle, in a transaction or blocked, while `rbx` runs). Every session it opens
+/// carries `application_name` = `name`, and what it creates is named `name`: a table in the test
+/// database, or a whole scratch database. Dropping it ends those sessions and drops what it made.
+struct Postgres {
+    runtime: tokio::runtime::Runtime,
+    admin_url: String,
+    /// The URL the runbook is given.
+    url: String,
+    name: String,
+    scratch_database: bool,
+}
+
+impl Postgres {
+    /// On the test database, with the table `name` (`id int primary key, v int`, one row `(1, 0)`).
+    fn with_table(prefix: &str) -> Option<Postgres> {
+        let pg = Postgres::connect(prefix, false)?;
+        let mut admin = pg.admin();
+        pg.execute(&mut admin, &format!("CREATE TABLE {} (id int PRIMARY KEY, v int NOT NULL)", pg.name));
+        pg.execute(&mut admin, &format!("INSERT INTO {} VALUES (1, 0)", pg.name));
+        Some(pg)
+    }
+
+    fn connect(prefix: &str, scratch_database: bool) -> Option<Postgres> {
+        let admin_url = service_url("RBX_TEST_PG_URL")?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("cannot start a runtime: {e}"));
+        let name = common::unique_name(prefix);
+        Some(Postgres { runtime, url: admin_url.clone(), admin_url, name, scratch_database })
+    }
+
+    fn open(&self, url: &str) -> sqlx::PgConnection {
+        use sqlx::ConnectOptions;
+        let options: sqlx::postgres::PgConnectOptions =
+            url.parse().unwrap_or_else(|e| panic!("not a PostgreSQL URL: {e}"));
+        let options = options.application_name(&self.name);
+        self.runtime.block_on(options.connect()).unwrap_or_else(|e| panic!("cannot connect to PostgreSQL: {e}"))
+    }
+
+    /// A session on the test database (where the scratch database is created and watched from).
+    fn admin(&self) -> sqlx::PgConnection {
+        self.open(&self.admin_url)
+    }
+
+    /// A session on the database the runbook is given.
+    fn session(&self) -> sqlx::PgConnection {
+        self.open(&self.url)
+    }
+
+    fn execute(&self, session: &mut sqlx::PgConnection, sql: &str) {
+        let statement = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()));
+        self.runtime.block_on(statement.execute(session)).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    fn number(&self, session: &mut sqlx::PgConnection, sql: &str) -> i64 {
+        let query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()));
+        self.runtime.block_on(query.fetch_one(session)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let mut admin = self.admin();
+        let name = &self.name;
+        let sessions = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{name}' AND pid <> pg_backend_pid()"
+        );
+        self.execute(&mut admin, &sessions);
+        let drop = if self.scratch_database {
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        } else {
+            format!("DROP TABLE IF EXISTS {name}")
+        };
+        self.execute(&mut admin, &drop);
+    }
+}
+
+/// A Redis server of the test's own (`redis-server` on a free port, nothing saved), for the
+/// runbooks that FLUSHALL or FLUSHDB: on the shared test Redis that would delete other tests'
+/// keys. `None` (the test skips, saying why) without `redis-server`, except under CI. Dropping it
+/// stops the server.
+struct PrivateRedis {
+    server: std::process::Child,
+    port: u16,
+}
+
+impl PrivateRedis {
+    fn start() -> Option<PrivateRedis> {
+        if std::process::Command::new("redis-server").arg("--version").output().is_err() {
+            assert!(std::env::var_os("CI").is_none(), "redis-server is needed for the RepairX runbook tests");
+            eprintln!("skipped: redis-server is not installed");
+            return None;
+        }
+        // The port is free when picked; another process may take it before redis-server binds,
+        // so a server that exits at once is started again on another port.
+        for _ in 0..5 {
+            let port = common::closed_port();
+            let server = std::process::Command::new("redis-server")
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", "", "--appendonly", "no"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start redis-server: {e}"));
+            let mut redis = PrivateRedis { server, port };
+            for _ in 0..200 {
+                if redis.connection(0).is_some() {
+                    return Some(redis);
+                }
+                if matches!(redis.server.try_wait(), Ok(Some(_))) {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+        }
+        panic!("redis-server did not start");
+    }
+
+    /// The URL of one of its databases.
+    fn url(&self, database: u8) -> String {
+        format!("redis://127.0.0.1:{}/{database}", self.port)
+    }
+
+    fn connection(&self, database: u8) -> Option<redis::Connection> {
+        let client = redis::Client::open(self.url(database)).ok()?;
+        let mut connection = client.get_connection().ok()?;
+        redis::cmd("PING").query::<String>(&mut connection).ok()?;
+        Some(connection)
+    }
+
+    /// Runs one command on database 0.
+    fn command<T: redis::FromRedisValue>(&self, args: &[&str]) -> T {
+        self.command_on(0, args)
+    }
+
+    /// Runs one command on `database`.
+    fn command_on<T: redis::FromRedisValue>(&self, database: u8, args: &[&str]) -> T {
+        let mut connection = self.connection(database).unwrap_or_else(|| panic!("the private Redis does not answer"));
+        let mut command = redis::cmd(args[0]);
+        for arg in &args[1..] {
+            command.arg(*arg);
+        }
+        command.query(&mut connection).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
 // --- service down (SEV-1) ---
 
 const HEALTHY: &str = r#"{"status":"ok"}"#;
@@ -181,4 +335,110 @@ fn service_down_database_down_offers_the_restart_and_declining_skips_the_wait() 
     let note = step(&outcome.record(), "dashboards")["result"]["message"].clone();
     assert!(note.as_str().is_some_and(|n| n.contains("Database tolerated, Redis passed")), "{note}");
     assert_eq!(stubs.commands(), SERVICE_DOWN_TRIAGE, "postgres not restarted");
+}
+
+// --- high latency (SEV-2) ---
+
+/// What `/api/metrics` answers: Prometheus text with the request-duration histogram.
+const METRICS: &str = "# TYPE http_request_duration_seconds histogram\n\
+                       http_request_duration_seconds_bucket{le=\"0.5\"} 9\n\
+                       http_request_duration_seconds_bucket{le=\"+Inf\"} 12\n";
+
+/// A year: no query on the shared test server has been active that long, so the runbook's
+/// "cancel every long-running query" (server-wide) has nothing to cancel there.
+const NO_QUERY_IS_THAT_OLD: &str = "525600";
+
+fn high_latency(stubs: &Stubs, backend: &HttpStub, pg: &Postgres, redis: &PrivateRedis, args: &[&str]) -> Outcome {
+    stubs
+        .rbx(&runbook("high-latency.yaml"))
+        .var("backend_url", backend.root_url())
+        .var("project_dir", stubs.scratch())
+        .var("db_url", &pg.url)
+        .var("redis_url", redis.url(0))
+        .var("long_query_minutes", NO_QUERY_IS_THAT_OLD)
+        .args(args)
+        .output()
+}
+
+/// A cache of two keys, read twice (hits) and missed once, on a server nobody else uses: its
+/// `INFO stats` counts exactly these.
+fn warm_cache(redis: &PrivateRedis) {
+    redis.command::<()>(&["SET", "cache:work-orders", "[1,2,3]"]);
+    redis.command::<()>(&["SET", "cache:assets", "[]"]);
+    redis.command::<Option<String>>(&["GET", "cache:work-orders"]);
+    redis.command::<Option<String>>(&["GET", "cache:assets"]);
+    redis.command::<Option<String>>(&["GET", "cache:locations"]);
+}
+
+#[test]
+fn high_latency_reads_real_diagnostics_then_restarts_and_flushes_when_confirmed() {
+    let Some(pg) = Postgres::with_table("rbx_latency") else { return };
+    let Some(redis) = PrivateRedis::start() else { return };
+    let mut idle = pg.session();
+    pg.execute(&mut idle, "SELECT 1");
+    warm_cache(&redis);
+    let backend = http_stub();
+    backend.on("GET", "/api/metrics", CannedReply::text(200, METRICS));
+    let stubs = Stubs::new();
+
+    let outcome = high_latency(&stubs, &backend, &pg, &redis, &["--yes"]);
+    outcome.expect_code(0);
+    let has_statements =
+        pg.number(&mut pg.admin(), "SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'") > 0;
+    expect_outcomes(
+        &outcome,
+        &[
+            ("metrics", "passed"),
+            ("top_statements", if has_statements { "passed" } else { "tolerated" }),
+            ("connections", "passed"),
+            ("long_running", "passed"),
+            ("redis_stats", "passed"),
+            ("host_resources", "passed"),
+            ("findings", "passed"),
+            ("restart_backend", "passed"),
+            ("flush_cache", "passed"),
+            ("cancel_long_queries", "skipped"),
+            ("recheck", "passed"),
+        ],
+    );
+    let record = outcome.record();
+    let by_state = &step(&record, "connections")["result"]["rows"];
+    let count_in = |state: &str| {
+        by_state
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|row| row["state"] == json!(state))
+            .map(|row| row["connections"].clone())
+    };
+    assert!(count_in("idle").is_some_and(|n| n.as_u64() >= Some(1)), "the test's idle session: {by_state}");
+    assert!(count_in("active").is_some_and(|n| n.as_u64() >= Some(1)), "the runbook's own query: {by_state}");
+    assert_eq!(step(&record, "long_running")["result"]["row_count"], json!(0));
+    let stats = &step(&record, "redis_stats")["result"]["value"];
+    assert_eq!((&stats["keyspace_hits"], &stats["keyspace_misses"]), (&json!(2), &json!(1)), "{stats}");
+
+    assert_eq!(stubs.commands(), ["docker-compose restart backend"]);
+    assert_eq!(redis.command::<i64>(&["DBSIZE"]), 0, "FLUSHALL emptied the cache");
+    assert_eq!(backend.calls(), ["GET /api/metrics", "GET /api/metrics"], "metrics before and after");
+}
+
+#[test]
+fn high_latency_without_yes_stops_for_a_person_before_any_fix() {
+    let Some(pg) = Postgres::with_table("rbx_latency") else { return };
+    let Some(redis) = PrivateRedis::start() else { return };
+    warm_cache(&redis);
+    let backend = http_stub();
+    backend.on("GET", "/api/metrics", CannedReply::text(200, "# no histograms here\n"));
+    let stubs = Stubs::new();
+
+    let outcome = high_latency(&stubs, &backend, &pg, &redis, &[]);
+    outcome.expect_code(3);
+    let record = outcome.record();
+    assert_eq!(record["status"], json!("pending"), "{}", outcome.dump());
+    expect_outcomes(&outcome, &[("metrics", "tolerated"), ("redis_stats", "passed"), ("host_resources", "pending")]);
+    let failures = step(&record, "metrics")["failures"].to_string();
+    assert!(failures.contains("the backend exports no request-duration metrics"), "{failures}");
+    assert_eq!(step_ids(&record).last().map(String::as_str), Some("host_resources"), "no fix started");
+    assert!(stubs.commands().is_empty(), "{:?}", stubs.commands());
+    assert_eq!(redis.command::<i64>(&["DBSIZE"]), 2, "the cache is untouched");
 }
