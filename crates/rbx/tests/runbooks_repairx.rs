@@ -75,6 +75,16 @@ impl Postgres {
         Some(pg)
     }
 
+    /// On a database of its own, created for the test, so that what a runbook does to "every
+    /// connection of this database" reaches no other test's sessions.
+    fn with_database(prefix: &str) -> Option<Postgres> {
+        let mut pg = Postgres::connect(prefix, true)?;
+        let mut admin = pg.admin();
+        pg.execute(&mut admin, &format!("CREATE DATABASE {}", pg.name));
+        pg.url = database_url(&pg.admin_url, &pg.name);
+        Some(pg)
+    }
+
     fn connect(prefix: &str, scratch_database: bool) -> Option<Postgres> {
         let admin_url = service_url("RBX_TEST_PG_URL")?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -113,6 +123,29 @@ impl Postgres {
         let query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql.to_owned()));
         self.runtime.block_on(query.fetch_one(session)).unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
+
+    fn pid(&self, session: &mut sqlx::PgConnection) -> i64 {
+        self.number(session, "SELECT pg_backend_pid()::bigint")
+    }
+
+    /// Whether backend `pid` left pg_stat_activity, waiting a little for it: a terminated
+    /// backend is signalled before `pg_terminate_backend` returns, and exits just after.
+    fn backend_ends(&self, pid: i64) -> bool {
+        let mut admin = self.admin();
+        let query = format!("SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}");
+        (0..100).any(|_| {
+            let gone = self.number(&mut admin, &query) == 0;
+            if !gone {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            gone
+        })
+    }
+
+    /// Whether `session` still answers: a terminated one fails its next statement.
+    fn answers(&self, session: &mut sqlx::PgConnection) -> bool {
+        self.runtime.block_on(sqlx::raw_sql("SELECT 1").execute(session)).is_ok()
+    }
 }
 
 impl Drop for Postgres {
@@ -129,6 +162,16 @@ impl Drop for Postgres {
             format!("DROP TABLE IF EXISTS {name}")
         };
         self.execute(&mut admin, &drop);
+    }
+}
+
+/// `url` with its database (the last path segment) replaced by `database`.
+fn database_url(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(base, query)| (base, Some(query)));
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    match query {
+        Some(query) => format!("{server}/{database}?{query}"),
+        None => format!("{server}/{database}"),
     }
 }
 
@@ -441,4 +484,76 @@ fn high_latency_without_yes_stops_for_a_person_before_any_fix() {
     assert_eq!(step_ids(&record).last().map(String::as_str), Some("host_resources"), "no fix started");
     assert!(stubs.commands().is_empty(), "{:?}", stubs.commands());
     assert_eq!(redis.command::<i64>(&["DBSIZE"]), 2, "the cache is untouched");
+}
+
+// --- database connections ---
+
+fn database_connections(pg: &Postgres, kill_idle_above_percent: &str, args: &[&str]) -> Outcome {
+    common::Rbx::new()
+        .arg("run")
+        .arg(runbook("database-connections.yaml"))
+        .args(["--format", "json"])
+        .var("db_url", &pg.url)
+        .var("kill_idle_above_percent", kill_idle_above_percent)
+        .var("idle_minutes", "0")
+        .args(args)
+        .cwd(common::tempdir().path())
+        .output()
+}
+
+/// Three idle sessions on the scratch database and their pids (sorted).
+fn idle_sessions(pg: &Postgres) -> (Vec<sqlx::PgConnection>, Vec<i64>) {
+    let mut sessions: Vec<sqlx::PgConnection> = (0..3).map(|_| pg.session()).collect();
+    let mut pids: Vec<i64> = sessions.iter_mut().map(|s| pg.pid(s)).collect();
+    pids.sort_unstable();
+    (sessions, pids)
+}
+
+fn terminated_pids(record: &Value) -> Vec<i64> {
+    let rows = step(record, "terminate_idle")["result"]["rows"].as_array().cloned().unwrap_or_default();
+    assert!(rows.iter().all(|row| row["terminated"] == json!(true)), "{rows:?}");
+    let mut pids: Vec<i64> = rows.iter().filter_map(|row| row["pid"].as_i64()).collect();
+    pids.sort_unstable();
+    pids
+}
+
+#[test]
+fn database_connections_near_the_limit_terminates_the_idle_ones_of_its_database() {
+    let Some(pg) = Postgres::with_database("rbx_conns") else { return };
+    let (_sessions, idle) = idle_sessions(&pg);
+    // Idle too, on the test database: the runbook terminates connections of its own database only.
+    let mut elsewhere = pg.admin();
+    // Any use is above 0%: the limit counts as nearly reached.
+    let outcome = database_connections(&pg, "0", &["--yes"]);
+    outcome.expect_code(0);
+    expect_outcomes(
+        &outcome,
+        &[("ready", "passed"), ("headroom", "tolerated"), ("terminate_idle", "passed"), ("after", "passed")],
+    );
+    let record = outcome.record();
+    assert_eq!(terminated_pids(&record), idle, "exactly the test's idle sessions");
+    for pid in &idle {
+        assert!(pg.backend_ends(*pid), "backend {pid} is gone from pg_stat_activity");
+    }
+    assert!(pg.answers(&mut elsewhere), "a session of another database is left alone");
+    let note = step(&record, "result")["result"]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(note.starts_with("Terminated 3 idle connections;"), "{note}");
+}
+
+#[test]
+fn database_connections_with_headroom_or_without_yes_terminates_nothing() {
+    let Some(pg) = Postgres::with_database("rbx_conns") else { return };
+    let (mut sessions, _) = idle_sessions(&pg);
+
+    let headroom = database_connections(&pg, "100", &["--yes"]);
+    headroom.expect_code(0);
+    expect_outcomes(&headroom, &[("headroom", "passed"), ("terminate_idle", "skipped"), ("after", "skipped")]);
+    let usage = step(&headroom.record(), "usage")["result"]["message"].as_str().unwrap_or_default().to_owned();
+    let max_connections = pg.number(&mut pg.admin(), "SELECT current_setting('max_connections')::bigint");
+    assert!(usage.contains(&format!(" of {max_connections} connections in use (")), "{usage}");
+
+    let declined = database_connections(&pg, "0", &[]);
+    declined.expect_code(0);
+    expect_outcomes(&declined, &[("headroom", "tolerated"), ("terminate_idle", "declined"), ("after", "skipped")]);
+    assert!(sessions.iter_mut().all(|session| pg.answers(session)), "no session was terminated");
 }
