@@ -557,3 +557,89 @@ fn database_connections_with_headroom_or_without_yes_terminates_nothing() {
     expect_outcomes(&declined, &[("headroom", "tolerated"), ("terminate_idle", "declined"), ("after", "skipped")]);
     assert!(sessions.iter_mut().all(|session| pg.answers(session)), "no session was terminated");
 }
+
+// --- database performance and locks ---
+
+fn database_locks(pg: &Postgres, args: &[&str]) -> Outcome {
+    common::Rbx::new()
+        .arg("run")
+        .arg(runbook("database-performance-locks.yaml"))
+        .args(["--format", "json"])
+        .var("db_url", &pg.url)
+        .args(args)
+        .cwd(common::tempdir().path())
+        .output()
+}
+
+#[test]
+fn database_locks_the_blocker_picked_is_terminated_only_when_confirmed_and_the_lock_released() {
+    let Some(pg) = Postgres::with_table("rbx_locks") else { return };
+    let table = pg.name.clone();
+    // A session holds a row lock in a transaction and goes idle (no query left to cancel) ...
+    let mut holder = pg.session();
+    pg.execute(&mut holder, &format!("BEGIN; SELECT v FROM {table} WHERE id = 1 FOR UPDATE"));
+    let holder_pid = pg.pid(&mut holder);
+    // ... and another one waits for it.
+    let mut waiter = pg.session();
+    let waiter_pid = pg.pid(&mut waiter);
+    let update = format!("UPDATE {table} SET v = v + 1 WHERE id = 1");
+    let blocked = pg.runtime.spawn(async move {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(update)).execute(&mut waiter).await.map(|_| ()).map_err(|e| e.to_string())
+    });
+    let is_waiting = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = {waiter_pid} AND {holder_pid} = ANY (pg_blocking_pids(pid))"
+    );
+    let mut admin = pg.admin();
+    assert!(
+        (0..200).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            pg.number(&mut admin, &is_waiting) == 1
+        }),
+        "the update waits for the row lock"
+    );
+    let answer = format!("blocking_pid={holder_pid}");
+
+    // Not confirmed: the cancel is declined and nothing else is tried.
+    let declined = database_locks(&pg, &["--answer", &answer]);
+    declined.expect_code(0);
+    expect_outcomes(
+        &declined,
+        &[
+            ("locks", "passed"),
+            ("pick_blocker", "passed"),
+            ("cancel_blocker", "declined"),
+            ("still_blocking", "skipped"),
+            ("terminate_blocker", "skipped"),
+            ("locks_after", "passed"),
+        ],
+    );
+    let record = declined.record();
+    let pair =
+        json!({ "blocked_pid": waiter_pid, "blocking_pid": holder_pid, "blocking_state": "idle in transaction" });
+    let listed = step(&record, "locks")["result"]["rows"].as_array().cloned().unwrap_or_default();
+    assert!(
+        listed.iter().any(|row| ["blocked_pid", "blocking_pid", "blocking_state"].iter().all(|k| row[*k] == pair[*k])),
+        "the lock is listed: {listed:?}"
+    );
+    assert_eq!(pg.number(&mut admin, &is_waiting), 1, "the lock is still held");
+
+    // Confirmed: the cancel does not release a session idle in a transaction, the terminate does.
+    let confirmed = database_locks(&pg, &["--answer", &answer, "--yes"]);
+    confirmed.expect_code(0);
+    expect_outcomes(
+        &confirmed,
+        &[
+            ("cancel_blocker", "passed"),
+            ("still_blocking", "tolerated"),
+            ("terminate_blocker", "passed"),
+            ("locks_after", "passed"),
+        ],
+    );
+    let record = confirmed.record();
+    assert_eq!(step(&record, "terminate_blocker")["result"]["rows"], json!([{ "terminated": true }]));
+    assert!(pg.backend_ends(holder_pid), "the blocking backend is gone from pg_stat_activity");
+    let finished = pg.runtime.block_on(blocked).unwrap_or_else(|e| panic!("the waiting update: {e}"));
+    assert_eq!(finished, Ok(()), "the waiting update got the lock");
+    assert_eq!(pg.number(&mut admin, &format!("SELECT v::bigint FROM {table} WHERE id = 1")), 1);
+    drop(holder);
+}
