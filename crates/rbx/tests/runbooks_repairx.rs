@@ -643,3 +643,170 @@ fn database_locks_the_blocker_picked_is_terminated_only_when_confirmed_and_the_l
     assert_eq!(pg.number(&mut admin, &format!("SELECT v::bigint FROM {table} WHERE id = 1")), 1);
     drop(holder);
 }
+
+// --- security incident (SEV-1/SEV-2) ---
+
+/// nginx's combined log: 203.0.113.7 is refused five times, 198.51.100.4 twice, 192.0.2.1 is fine.
+fn access_log() -> String {
+    let line = |ip: &str, status: u16| {
+        format!(
+            "{ip} - - [10/Oct/2025:13:55:36 +0000] \"POST /api/v1/auth/login HTTP/1.1\" {status} 53 \"-\" \"curl/8.5\"\n"
+        )
+    };
+    let mut log = String::new();
+    for _ in 0..5 {
+        log.push_str(&line("203.0.113.7", 401));
+    }
+    log.push_str(&line("198.51.100.4", 403));
+    log.push_str(&line("192.0.2.1", 200));
+    log.push_str(&line("198.51.100.4", 429));
+    log
+}
+
+const BACKEND_LOG: &str = "backend | WARN failed login for admin from 203.0.113.7\n\
+                           backend | INFO bulk export of 4000 work orders by admin\n\
+                           backend | WARN role changed to admin for mallory\n";
+
+/// The audit API, the access log and the backend's logs of one incident; session keys in the
+/// sessions database (0) of a private Redis and one key in database 1.
+struct Incident {
+    stubs: Stubs,
+    audit: HttpStub,
+    redis: PrivateRedis,
+}
+
+impl Incident {
+    fn new() -> Option<Incident> {
+        let redis = PrivateRedis::start()?;
+        redis.command::<()>(&["SET", "session:ana", "token-a"]);
+        redis.command::<()>(&["SET", "refresh:ana", "token-r"]);
+        redis.command_on::<()>(1, &["SET", "jobs:pending", "7"]);
+
+        let audit = http_stub();
+        let entries = json!({ "data": { "entries": [
+            { "action": "login", "result": "success", "user": "ana" },
+            { "action": "login", "result": "failure", "user": "admin" },
+            { "action": "admin_role_change", "result": "success", "user": "mallory" },
+        ] } });
+        audit.on("GET", "/api/v1/auth/audit", CannedReply::json(200, &entries));
+
+        let stubs = Stubs::new();
+        std::fs::write(stubs.scratch().join("access.log"), access_log()).unwrap_or_else(|e| panic!("access.log: {e}"));
+        stubs.answer("docker-compose", " logs backend ", BACKEND_LOG, 0);
+        stubs.answer(
+            "docker-compose",
+            " logs --no-color --timestamps ",
+            "2025-10-10T13:55:36Z backend | all logs\n",
+            0,
+        );
+        Some(Incident { stubs, audit, redis })
+    }
+
+    fn run(&self, args: &[&str]) -> Outcome {
+        let scratch = self.stubs.scratch();
+        self.stubs
+            .rbx(&runbook("security-incident.yaml"))
+            .var("access_log", scratch.join("access.log"))
+            .var("project_dir", scratch)
+            .var("backend_url", self.audit.root_url())
+            .var("redis_url", self.redis.url(0))
+            .var("evidence_dir", scratch.join("evidence"))
+            .args(args)
+            .output()
+    }
+
+    fn session_keys(&self) -> i64 {
+        self.redis.command::<i64>(&["DBSIZE"])
+    }
+}
+
+/// The backend-log searches of the assessment, in order.
+const SECURITY_ASSESSMENT: [&str; 4] = ["docker-compose logs backend"; 4];
+
+#[test]
+fn security_incident_blocks_exactly_the_address_picked_and_takes_every_response_confirmed() {
+    let Some(incident) = Incident::new() else { return };
+    let outcome = incident.run(&["--answer", "blocked_ip=203.0.113.7", "--answer", "breach_suspected=yes", "--yes"]);
+    outcome.expect_code(0);
+    let record = outcome.record();
+    assert_eq!(record["status"], json!("passed"), "{}", outcome.dump());
+    assert!(outcomes(&record).iter().all(|(_, o)| o == "passed"), "{:?}", outcomes(&record));
+
+    let offenders = step(&record, "top_offenders")["result"]["stdout"].as_str().unwrap_or_default().to_owned();
+    let offenders: Vec<Vec<&str>> = offenders.lines().map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(offenders, [vec!["5", "203.0.113.7"], vec!["2", "198.51.100.4"]]);
+    let logins = step(&record, "successful_logins")["result"]["message"].to_string();
+    assert!(logins.contains("ana") && !logins.contains("mallory"), "{logins}");
+    let admin = step(&record, "admin_actions")["result"]["message"].to_string();
+    assert!(admin.contains("admin_role_change") && !admin.contains("ana"), "{admin}");
+    assert_eq!(step(&record, "exfiltration")["result"]["exit_code"], json!(0), "the bulk export was found");
+    assert_eq!(step(&record, "twofa_bypass")["result"]["exit_code"], json!(1), "nothing matched: a finding");
+
+    let mut expected = vec!["iptables -A INPUT -s 203.0.113.7 -j DROP"];
+    expected.extend(SECURITY_ASSESSMENT);
+    expected.extend(["docker-compose logs --no-color --timestamps", "docker-compose restart backend"]);
+    assert_eq!(incident.stubs.commands(), expected);
+    assert_eq!(incident.audit.calls(), ["GET /api/v1/auth/audit"]);
+    assert_eq!(incident.session_keys(), 0, "every session logged out (FLUSHDB)");
+    assert_eq!(incident.redis.command_on::<i64>(1, &["DBSIZE"]), 1, "only the sessions database was flushed");
+    let evidence = incident.stubs.scratch().join("evidence");
+    let read = |name: &str| std::fs::read_to_string(evidence.join(name)).unwrap_or_default();
+    assert_eq!(read("access.log"), access_log(), "the access log is preserved");
+    assert!(read("compose-logs.txt").contains("all logs"), "the compose logs are preserved");
+}
+
+#[test]
+fn security_incident_without_yes_blocks_nothing_and_stops() {
+    let Some(incident) = Incident::new() else { return };
+    let outcome = incident.run(&["--answer", "blocked_ip=203.0.113.7", "--answer", "breach_suspected=yes"]);
+    outcome.expect_code(3);
+    let record = outcome.record();
+    assert_eq!(record["status"], json!("declined"));
+    assert_eq!(outcome_of(&record, "block_address"), "declined");
+    assert_eq!(step_ids(&record).last().map(String::as_str), Some("block_address"), "the run stopped there");
+    assert!(incident.stubs.commands().is_empty(), "{:?}", incident.stubs.commands());
+    assert_eq!(incident.session_keys(), 2);
+
+    // An answer that is not an address never reaches iptables: the run does not start.
+    let hostile = incident.run(&["--answer", "blocked_ip=203.0.113.7 -j ACCEPT; rm -rf /", "--yes"]);
+    hostile.expect_code(2);
+    assert!(hostile.stderr.contains("E145"), "{}", hostile.dump());
+    assert!(incident.stubs.commands().is_empty());
+}
+
+#[test]
+fn security_incident_optional_responses_are_skipped_declined_or_taken() {
+    let Some(incident) = Incident::new() else { return };
+    // Nobody to block and no breach, confirmed: only the restart with more logging is taken.
+    let calm = incident.run(&["--answer", "blocked_ip=none", "--answer", "breach_suspected=no", "--yes"]);
+    calm.expect_code(0);
+    expect_outcomes(
+        &calm,
+        &[
+            ("block_address", "skipped"),
+            ("force_logout", "skipped"),
+            ("reset_admin_passwords", "skipped"),
+            ("more_logging", "passed"),
+            ("document", "passed"),
+        ],
+    );
+    let commands = incident.stubs.commands();
+    assert!(!commands.iter().any(|c| c.starts_with("iptables")), "{commands:?}");
+    assert_eq!(commands.last().map(String::as_str), Some("docker-compose restart backend"));
+    assert_eq!(incident.session_keys(), 2);
+
+    // A breach, nobody to block, not confirmed: the logout is declined and the run goes on to
+    // the password reset, which waits for a person.
+    let incident = Incident::new().unwrap_or_else(|| unreachable!("started once already"));
+    let unconfirmed = incident.run(&["--answer", "blocked_ip=none", "--answer", "breach_suspected=yes"]);
+    unconfirmed.expect_code(3);
+    expect_outcomes(
+        &unconfirmed,
+        &[("block_address", "skipped"), ("force_logout", "declined"), ("reset_admin_passwords", "pending")],
+    );
+    assert_eq!(unconfirmed.record()["status"], json!("pending"));
+    let mut expected = SECURITY_ASSESSMENT.to_vec();
+    expected.push("docker-compose logs --no-color --timestamps");
+    assert_eq!(incident.stubs.commands(), expected, "no iptables, no restart");
+    assert_eq!(incident.session_keys(), 2, "nobody was logged out");
+}
