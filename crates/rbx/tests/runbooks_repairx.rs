@@ -810,3 +810,97 @@ fn security_incident_optional_responses_are_skipped_declined_or_taken() {
     assert_eq!(incident.stubs.commands(), expected, "no iptables, no restart");
     assert_eq!(incident.session_keys(), 2, "nobody was logged out");
 }
+
+// --- Prometheus down ---
+
+const PROMTOOL: &str = " promtool check config /etc/prometheus/prometheus.yml ";
+const MONITORING: &str = "docker-compose -f docker-compose.monitoring.yml";
+
+fn prometheus(stubs: &Stubs, prometheus: &HttpStub, args: &[&str]) -> Outcome {
+    stubs
+        .rbx(&runbook("prometheus-down.yaml"))
+        .var("prometheus_url", prometheus.root_url())
+        .var("project_dir", stubs.scratch())
+        .args(args)
+        .output()
+}
+
+fn prometheus_stub(replies: Vec<CannedReply>) -> HttpStub {
+    let prometheus = http_stub();
+    prometheus.on_each("GET", "/-/healthy", replies);
+    prometheus
+}
+
+fn healthy_prometheus() -> CannedReply {
+    CannedReply::text(200, "Prometheus Server is Healthy.\n")
+}
+
+fn config_valid(stubs: &Stubs, valid: bool) {
+    let (stdout, code) = if valid {
+        ("SUCCESS: /etc/prometheus/prometheus.yml is valid prometheus config file syntax\n", 0)
+    } else {
+        ("FAILED: parsing YAML file /etc/prometheus/prometheus.yml: yaml: line 12: did not find expected key\n", 1)
+    };
+    stubs.answer("docker-compose", PROMTOOL, stdout, code);
+}
+
+#[test]
+fn prometheus_healthy_only_checks_its_configuration() {
+    let stubs = Stubs::new();
+    config_valid(&stubs, true);
+    let server = prometheus_stub(vec![healthy_prometheus()]);
+    let outcome = prometheus(&stubs, &server, &[]);
+    outcome.expect_code(0);
+    expect_outcomes(
+        &outcome,
+        &[
+            ("healthy", "passed"),
+            ("check_config", "passed"),
+            ("fix_config", "skipped"),
+            ("restart", "skipped"),
+            ("back", "passed"),
+        ],
+    );
+    assert_eq!(stubs.commands(), [format!("{MONITORING} exec -T prometheus{}", PROMTOOL.trim_end())]);
+    assert_eq!(server.calls(), ["GET /-/healthy", "GET /-/healthy"]);
+}
+
+#[test]
+fn prometheus_down_is_restarted_after_the_config_check_only_when_confirmed() {
+    let down_then_up = || vec![CannedReply::text(503, "Service Unavailable"), healthy_prometheus()];
+    let check = format!("{MONITORING} exec -T prometheus{}", PROMTOOL.trim_end());
+    let restart = format!("{MONITORING} restart prometheus");
+
+    let stubs = Stubs::new();
+    config_valid(&stubs, true);
+    let confirmed = prometheus(&stubs, &prometheus_stub(down_then_up()), &["--yes"]);
+    confirmed.expect_code(0);
+    expect_outcomes(
+        &confirmed,
+        &[("healthy", "tolerated"), ("fix_config", "skipped"), ("restart", "passed"), ("back", "passed")],
+    );
+    assert_eq!(stubs.commands(), [check.clone(), restart.clone()], "the configuration is checked first");
+
+    let stubs = Stubs::new();
+    config_valid(&stubs, true);
+    let declined = prometheus(&stubs, &prometheus_stub(down_then_up()), &[]);
+    declined.expect_code(3);
+    assert_eq!(declined.record()["status"], json!("declined"));
+    expect_outcomes(&declined, &[("healthy", "tolerated"), ("restart", "declined")]);
+    assert_eq!(stubs.commands(), [check.as_str()], "not restarted");
+
+    // A broken configuration waits for a person before the restart.
+    let stubs = Stubs::new();
+    config_valid(&stubs, false);
+    let broken = prometheus(&stubs, &prometheus_stub(down_then_up()), &[]);
+    broken.expect_code(3);
+    expect_outcomes(&broken, &[("check_config", "tolerated"), ("fix_config", "pending")]);
+    assert_eq!(stubs.commands(), [check.as_str()]);
+
+    let stubs = Stubs::new();
+    config_valid(&stubs, false);
+    let fixed = prometheus(&stubs, &prometheus_stub(down_then_up()), &["--yes"]);
+    fixed.expect_code(0);
+    expect_outcomes(&fixed, &[("check_config", "tolerated"), ("fix_config", "passed"), ("restart", "passed")]);
+    assert_eq!(stubs.commands(), [check, restart]);
+}
