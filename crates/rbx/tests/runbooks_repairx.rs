@@ -904,3 +904,114 @@ fn prometheus_down_is_restarted_after_the_config_check_only_when_confirmed() {
     expect_outcomes(&fixed, &[("check_config", "tolerated"), ("fix_config", "passed"), ("restart", "passed")]);
     assert_eq!(stubs.commands(), [check, restart]);
 }
+
+// --- ELK stack issues ---
+
+fn cluster(status: &str) -> CannedReply {
+    CannedReply::json(200, &json!({ "cluster_name": "repairx", "status": status, "number_of_nodes": 1 }))
+}
+
+/// Elasticsearch: the cluster health answers `health` in turn, the index list two old indices,
+/// and deleting `repairx-logs-2024.01.*` is acknowledged.
+fn elasticsearch(health: Vec<CannedReply>) -> HttpStub {
+    let es = http_stub();
+    es.on_each("GET", "/_cluster/health", health);
+    let indices = json!([
+        { "index": "repairx-logs-2024.01.01", "creation.date.string": "2024-01-01T00:00:00.000Z", "store.size": "9gb" },
+        { "index": "repairx-logs-2024.01.02", "creation.date.string": "2024-01-02T00:00:00.000Z", "store.size": "8gb" },
+    ]);
+    es.on("GET", "/_cat/indices/repairx-logs-*", CannedReply::json(200, &indices));
+    // `{{x}}` in a path is percent-encoded as one segment: the `*` arrives as %2A, which
+    // Elasticsearch decodes back into a wildcard.
+    es.on("DELETE", "/repairx-logs-2024.01.%2A", CannedReply::json(200, &json!({ "acknowledged": true })));
+    es
+}
+
+fn elk(stubs: &Stubs, es: &HttpStub, args: &[&str]) -> Outcome {
+    stubs
+        .rbx(&runbook("elk-stack-issues.yaml"))
+        .var("elasticsearch_url", es.root_url())
+        .var("project_dir", stubs.scratch())
+        .args(args)
+        .output()
+}
+
+const INDICES: &str =
+    "GET /_cat/indices/repairx-logs-*?format=json&h=index%2Ccreation.date.string%2Cstore.size&s=creation.date";
+
+#[test]
+fn elk_red_cluster_restarts_the_stack_in_order_and_deletes_the_indices_picked() {
+    let stubs = Stubs::new();
+    let es = elasticsearch(vec![cluster("red"), cluster("green")]);
+    let outcome = elk(&stubs, &es, &["--answer", "delete_pattern=repairx-logs-2024.01.*", "--yes"]);
+    outcome.expect_code(0);
+    expect_outcomes(
+        &outcome,
+        &[
+            ("cluster_health", "passed"),
+            ("health_ok", "tolerated"),
+            ("indices", "passed"),
+            ("restart_elasticsearch", "passed"),
+            ("elasticsearch_up", "passed"),
+            ("restart_pipeline", "passed"),
+            ("pick_indices", "passed"),
+            ("delete_indices", "passed"),
+            ("final_health", "passed"),
+        ],
+    );
+    let record = outcome.record();
+    assert_eq!(step(&record, "indices")["result"]["json"][0]["index"], json!("repairx-logs-2024.01.01"));
+    assert_eq!(
+        stubs.commands(),
+        ["elasticsearch", "logstash", "kibana"].map(|service| format!("{MONITORING} restart {service}"))
+    );
+    assert_eq!(
+        es.calls(),
+        [
+            "GET /_cluster/health",
+            INDICES,
+            "GET /_cluster/health",
+            "DELETE /repairx-logs-2024.01.%2A",
+            "GET /_cluster/health",
+        ]
+    );
+}
+
+#[test]
+fn elk_without_yes_restarts_and_deletes_nothing() {
+    // Red: the restart is declined and the run stops.
+    let stubs = Stubs::new();
+    let es = elasticsearch(vec![cluster("red"), cluster("green")]);
+    let declined = elk(&stubs, &es, &["--answer", "delete_pattern=repairx-logs-2024.01.*"]);
+    declined.expect_code(3);
+    assert_eq!(declined.record()["status"], json!("declined"));
+    expect_outcomes(&declined, &[("health_ok", "tolerated"), ("restart_elasticsearch", "declined")]);
+    assert!(stubs.commands().is_empty(), "{:?}", stubs.commands());
+    assert_eq!(es.calls(), ["GET /_cluster/health", INDICES]);
+
+    // Yellow: nothing to restart; the deletion picked is declined and skipped.
+    let stubs = Stubs::new();
+    let es = elasticsearch(vec![cluster("yellow")]);
+    let kept = elk(&stubs, &es, &["--answer", "delete_pattern=repairx-logs-2024.01.*"]);
+    kept.expect_code(0);
+    expect_outcomes(
+        &kept,
+        &[
+            ("health_ok", "passed"),
+            ("restart_elasticsearch", "skipped"),
+            ("restart_pipeline", "skipped"),
+            ("delete_indices", "declined"),
+            ("final_health", "passed"),
+        ],
+    );
+    assert!(stubs.commands().is_empty());
+    assert!(!es.calls().iter().any(|c| c.starts_with("DELETE")), "{:?}", es.calls());
+
+    // `none` keeps every index.
+    let stubs = Stubs::new();
+    let es = elasticsearch(vec![cluster("green")]);
+    let none = elk(&stubs, &es, &["--answer", "delete_pattern=none", "--yes"]);
+    none.expect_code(0);
+    expect_outcomes(&none, &[("delete_indices", "skipped")]);
+    assert!(!es.calls().iter().any(|c| c.starts_with("DELETE")), "{:?}", es.calls());
+}
