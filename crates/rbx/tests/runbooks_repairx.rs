@@ -816,13 +816,14 @@ fn security_incident_optional_responses_are_skipped_declined_or_taken() {
 const PROMTOOL: &str = " promtool check config /etc/prometheus/prometheus.yml ";
 const MONITORING: &str = "docker-compose -f docker-compose.monitoring.yml";
 
+/// A monitoring runbook with the stubs' scratch directory as its compose project and `server`
+/// as the service at `url_input`.
+fn monitoring(stubs: &Stubs, file: &str, url_input: &str, server: &HttpStub, args: &[&str]) -> Outcome {
+    stubs.rbx(&runbook(file)).var(url_input, server.root_url()).var("project_dir", stubs.scratch()).args(args).output()
+}
+
 fn prometheus(stubs: &Stubs, prometheus: &HttpStub, args: &[&str]) -> Outcome {
-    stubs
-        .rbx(&runbook("prometheus-down.yaml"))
-        .var("prometheus_url", prometheus.root_url())
-        .var("project_dir", stubs.scratch())
-        .args(args)
-        .output()
+    monitoring(stubs, "prometheus-down.yaml", "prometheus_url", prometheus, args)
 }
 
 fn prometheus_stub(replies: Vec<CannedReply>) -> HttpStub {
@@ -928,12 +929,7 @@ fn elasticsearch(health: Vec<CannedReply>) -> HttpStub {
 }
 
 fn elk(stubs: &Stubs, es: &HttpStub, args: &[&str]) -> Outcome {
-    stubs
-        .rbx(&runbook("elk-stack-issues.yaml"))
-        .var("elasticsearch_url", es.root_url())
-        .var("project_dir", stubs.scratch())
-        .args(args)
-        .output()
+    monitoring(stubs, "elk-stack-issues.yaml", "elasticsearch_url", es, args)
 }
 
 const INDICES: &str =

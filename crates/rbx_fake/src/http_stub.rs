@@ -5,18 +5,16 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use tokio::sync::oneshot;
 
 use crate::error::FakeError;
 use crate::recorded::RecordedRequest;
-use crate::server::{Answer, header_map, read_body, serve_in_thread};
+use crate::server::{Answer, Shutdown, header_map, read_body, serve_in_thread};
 
 /// One canned answer: a status, a `Content-Type` and a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +93,7 @@ pub struct HttpStub {
     /// The address it listens on (always 127.0.0.1).
     pub addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _shutdown: Shutdown,
 }
 
 impl HttpStub {
@@ -108,7 +105,7 @@ impl HttpStub {
             Ok(Arc::new(Shared { addr, started: Instant::now(), state: Mutex::new(state) }))
         };
         let server = serve_in_thread("rbx-http-stub", 0, state, answer)?;
-        Ok(Self { addr: server.state.addr, shared: server.state, stop: Some(server.stop), thread: Some(server.thread) })
+        Ok(Self { addr: server.state.addr, shared: server.state, _shutdown: server.shutdown })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -154,18 +151,6 @@ impl HttpStub {
                 None => format!("{} {}", r.method, r.path),
             })
             .collect()
-    }
-}
-
-impl Drop for HttpStub {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            // The server thread only ends by this stop; a panic in it has already been reported.
-            let _ = thread.join();
-        }
     }
 }
 

@@ -42,7 +42,7 @@ impl FakeMaintainx {
         let shared = shared_for(config, &listener)?;
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(serve(listener, Arc::clone(&shared), handle, stopped));
-        Ok(Running::new(shared, stop, None))
+        Ok(Running::new(shared, Shutdown::new(stop, None)))
     }
 
     /// Starts a server on a thread of its own, for synchronous tests. It serves until the
@@ -50,7 +50,7 @@ impl FakeMaintainx {
     pub fn spawn_in_thread(config: Config) -> Result<Running, FakeError> {
         let port = config.port;
         let server = serve_in_thread("rbx-fake-maintainx", port, move |listener| shared_for(config, listener), handle)?;
-        Ok(Running::new(server.state, server.stop, Some(server.thread)))
+        Ok(Running::new(server.state, server.shutdown))
     }
 }
 
@@ -70,11 +70,35 @@ async fn bind(port: u16) -> Result<TcpListener, FakeError> {
 /// What a request handler answers: a response, or `Err` to close the connection without one.
 pub(crate) type Answer = Result<Response<Full<Bytes>>, DropConnection>;
 
-/// A server serving on a thread of its own: its state, the sender that stops it, the thread.
+/// A server serving on a thread of its own: its state, and what stops it.
 pub(crate) struct ServerThread<T> {
     pub state: Arc<T>,
-    pub stop: oneshot::Sender<()>,
-    pub thread: JoinHandle<()>,
+    pub shutdown: Shutdown,
+}
+
+/// Stops a server when dropped: fires its stop signal, then joins its thread if it has one.
+#[derive(Debug)]
+pub(crate) struct Shutdown {
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Shutdown {
+    pub fn new(stop: oneshot::Sender<()>, thread: Option<JoinHandle<()>>) -> Self {
+        Self { stop: Some(stop), thread }
+    }
+}
+
+impl Drop for Shutdown {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            // The server thread only ends by this stop; a panic in it has already been reported.
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Runs a server on a thread of its own with a current-thread runtime: binds 127.0.0.1:`port`,
@@ -121,7 +145,7 @@ where
         })
         .map_err(FakeError::Thread)?;
     let state = is_ready.recv().map_err(|_| FakeError::ThreadEnded)??;
-    Ok(ServerThread { state, stop, thread })
+    Ok(ServerThread { state, shutdown: Shutdown::new(stop, Some(thread)) })
 }
 
 /// Accepts connections until `stopped` fires (or its sender is dropped), answering each request
