@@ -1,8 +1,9 @@
 //! The runbook library (`runbooks/`) and the examples (`examples/`): every runbook loads with no
 //! diagnostics and `rbx lint` is clean; and the runbooks that need no service run end to end:
 //! the manual-only emergency procedures with `--answer`/`--yes`, and the shell-only ones against
-//! `docker-compose` & co. stubbed on `PATH`, which record their arguments so the test sees which
-//! commands ran, in which order, and that destructive ones ran only when confirmed.
+//! `docker-compose` & co. stubbed on `PATH` (`common::stubs::Stubs`), which record their
+//! arguments so the test sees which commands ran, in which order, and that destructive ones ran
+//! only when confirmed.
 //!
 //! The MaintainX runbooks run end to end in `runbooks_maintainx.rs`, the RepairX ones that need
 //! services in `runbooks_repairx.rs`; their plans and the templates are in `runbooks_snapshots.rs`.
@@ -11,6 +12,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::stubs::Stubs;
 use common::{Outcome, Rbx, step, tempdir, yaml_files};
 use serde_json::{Value, json};
 
@@ -150,55 +152,20 @@ fn detection_shows_the_escalation_of_the_severity_picked() {
     refused.expect_code(2);
 }
 
-/// Host commands stubbed on `PATH`: each appends its name and arguments (one line) to the log
-/// file, and `docker-compose ... ps ...` prints a running container.
-struct Stubs {
-    dir: tempfile::TempDir,
-}
-
-impl Stubs {
-    fn new() -> Stubs {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempdir();
-        let script = "#!/bin/sh\nprintf '%s\\n' \"$(basename \"$0\") $*\" >> \"$RBX_STUB_LOG\"\n\
-                      case \" $* \" in *' ps '*) echo 'grafana   grafana-server   Up 3 seconds' ;; esac\n";
-        for name in ["docker", "docker-compose", "journalctl", "iptables", "nslookup", "nc"] {
-            let path = dir.path().join(name);
-            std::fs::write(&path, script).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-                .unwrap_or_else(|e| panic!("cannot make {} executable: {e}", path.display()));
-        }
-        Stubs { dir }
+/// The Grafana runbook with the stubs, in their scratch directory as the compose project, whose
+/// `ps` shows Grafana up.
+fn grafana(stubs: &Stubs, args: &[&str], password: Option<&str>) -> Outcome {
+    stubs.answer("docker-compose", " ps grafana ", "grafana   grafana-server   Up 3 seconds\n", 0);
+    let rbx = stubs
+        .rbx(&library_runbook("repairx/grafana-issues.yaml"))
+        .var("project_dir", stubs.scratch())
+        .args(args)
+        .env_remove("GRAFANA_ADMIN_PASSWORD");
+    match password {
+        Some(password) => rbx.env("GRAFANA_ADMIN_PASSWORD", password),
+        None => rbx,
     }
-
-    fn log(&self) -> PathBuf {
-        self.dir.path().join("commands.log")
-    }
-
-    /// `rbx run FILE --format json` with the stubs first on PATH, from a scratch directory.
-    fn run(&self, file: &Path, args: &[&str], env: &[(&str, &str)]) -> Outcome {
-        let path = format!("{}:{}", self.dir.path().display(), std::env::var("PATH").unwrap_or_default());
-        let scratch = tempdir();
-        let mut rbx = Rbx::new()
-            .arg("run")
-            .arg(file)
-            .args(["--format", "json"])
-            .args(args)
-            .var("project_dir", scratch.path())
-            .env("PATH", path)
-            .env("RBX_STUB_LOG", self.log())
-            .env_remove("GRAFANA_ADMIN_PASSWORD")
-            .cwd(scratch.path());
-        for (name, value) in env {
-            rbx = rbx.env(name, value);
-        }
-        rbx.output()
-    }
-
-    /// The commands the stubs received, in order.
-    fn commands(&self) -> Vec<String> {
-        std::fs::read_to_string(self.log()).unwrap_or_default().lines().map(str::to_owned).collect()
-    }
+    .output()
 }
 
 const COMPOSE: &str = "docker-compose -f docker-compose.monitoring.yml";
@@ -206,7 +173,7 @@ const COMPOSE: &str = "docker-compose -f docker-compose.monitoring.yml";
 #[test]
 fn grafana_with_yes_reads_the_logs_then_restarts_and_checks_it_runs() {
     let stubs = Stubs::new();
-    let outcome = stubs.run(&library_runbook("repairx/grafana-issues.yaml"), &["--yes"], &[]);
+    let outcome = grafana(&stubs, &["--yes"], None);
     outcome.expect_code(0);
     assert_eq!(
         stubs.commands(),
@@ -224,7 +191,7 @@ fn grafana_with_yes_reads_the_logs_then_restarts_and_checks_it_runs() {
 #[test]
 fn grafana_without_yes_reads_the_logs_and_restarts_nothing() {
     let stubs = Stubs::new();
-    let outcome = stubs.run(&library_runbook("repairx/grafana-issues.yaml"), &[], &[]);
+    let outcome = grafana(&stubs, &[], None);
     outcome.expect_code(3);
     assert_eq!(stubs.commands(), [format!("{COMPOSE} logs grafana --tail=50")], "the restart was declined");
     let record = outcome.record();
@@ -235,8 +202,7 @@ fn grafana_without_yes_reads_the_logs_and_restarts_nothing() {
 #[test]
 fn grafana_resets_the_admin_password_only_when_one_is_given_and_confirmed() {
     let stubs = Stubs::new();
-    let password = ("GRAFANA_ADMIN_PASSWORD", "n3w-Grafana-pw");
-    let outcome = stubs.run(&library_runbook("repairx/grafana-issues.yaml"), &["--yes"], &[password]);
+    let outcome = grafana(&stubs, &["--yes"], Some("n3w-Grafana-pw"));
     outcome.expect_code(0);
     let commands = stubs.commands();
     assert_eq!(commands.len(), 4, "{commands:?}");

@@ -9,6 +9,10 @@
 //! either through [`Running`] in-process or through the `/__fake/` control API from another
 //! process (`rbx-fake-maintainx`). See `docs/fake-maintainx.md`.
 //!
+//! [`HttpStub`] is its generic sibling for every other endpoint a runbook calls (an
+//! application's health check, Prometheus, Elasticsearch): canned answers by method and path,
+//! given in turn, and every request recorded. See `docs/http-stub.md`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), rbx_fake::FakeError> {
 //! use rbx_fake::{Config, FakeMaintainx, Fault};
@@ -27,6 +31,7 @@ mod entities;
 mod error;
 mod fault;
 mod fault_book;
+mod http_stub;
 mod pagination;
 mod query;
 mod recorded;
@@ -44,6 +49,7 @@ pub use entities::{Asset, Assignee, AssigneeKind, Location, Priority, User, Work
 pub use error::FakeError;
 pub use fault::{Fault, FaultError, FaultKind, FaultKindName, FaultSpec, Rate};
 pub use fault_book::FaultStatus;
+pub use http_stub::{CannedReply, HttpStub};
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use recorded::RecordedRequest;
 pub use running::Running;

@@ -2,14 +2,12 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::thread::JoinHandle;
-
-use tokio::sync::oneshot;
 
 use crate::entities::WorkOrder;
 use crate::fault::Fault;
 use crate::fault_book::FaultStatus;
 use crate::recorded::RecordedRequest;
+use crate::server::Shutdown;
 use crate::state::Shared;
 use crate::status_page::StatusPage;
 use crate::webhook_health::WebhookHealth;
@@ -26,13 +24,12 @@ pub struct Running {
     /// The API key it accepts.
     pub api_key: String,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    _shutdown: Shutdown,
 }
 
 impl Running {
-    pub(crate) fn new(shared: Arc<Shared>, stop: oneshot::Sender<()>, thread: Option<JoinHandle<()>>) -> Self {
-        Self { addr: shared.addr, api_key: shared.config.api_key.clone(), shared, stop: Some(stop), thread }
+    pub(crate) fn new(shared: Arc<Shared>, shutdown: Shutdown) -> Self {
+        Self { addr: shared.addr, api_key: shared.config.api_key.clone(), shared, _shutdown: shutdown }
     }
 
     /// `http://127.0.0.1:PORT/v1`, the base URL a MaintainX client is given.
@@ -105,17 +102,5 @@ impl Running {
     /// Every work order as the server holds it now, by ascending id.
     pub fn work_orders(&self) -> Vec<WorkOrder> {
         self.shared.lock().dataset.work_orders.clone()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            // The server thread only ends by this stop; a panic in it has already been reported.
-            let _ = thread.join();
-        }
     }
 }

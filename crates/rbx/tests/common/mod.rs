@@ -12,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
+pub mod stubs;
+
 /// Every `*.yaml` / `*.yml` below `dir`, sorted (none when it does not exist).
 pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

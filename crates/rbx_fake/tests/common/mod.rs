@@ -34,7 +34,7 @@ impl Answer {
 
 /// A request being built.
 pub struct Call<'a> {
-    fake: &'a Running,
+    addr: std::net::SocketAddr,
     method: &'a str,
     target: String,
     headers: Vec<(String, String)>,
@@ -50,7 +50,12 @@ impl<'a> Call<'a> {
 
     /// A request without any `Authorization`.
     pub fn anonymous(fake: &'a Running, method: &'a str, target: &str) -> Self {
-        Self { fake, method, target: target.to_owned(), headers: Vec::new(), body: String::new() }
+        Self::to(fake.addr, method, target)
+    }
+
+    /// A request to any server on 127.0.0.1 (the HTTP stub).
+    pub fn to(addr: std::net::SocketAddr, method: &'a str, target: &str) -> Self {
+        Self { addr, method, target: target.to_owned(), headers: Vec::new(), body: String::new() }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -70,7 +75,7 @@ impl<'a> Call<'a> {
 
     /// Sends it; `Err` when the connection ends without an answer.
     pub async fn try_send(self) -> Result<Answer, String> {
-        let stream = tokio::net::TcpStream::connect(self.fake.addr).await.map_err(|e| e.to_string())?;
+        let stream = tokio::net::TcpStream::connect(self.addr).await.map_err(|e| e.to_string())?;
         let (mut sender, connection) =
             hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
         tokio::spawn(connection);
