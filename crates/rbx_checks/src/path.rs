@@ -1,4 +1,5 @@
 use std::fmt;
+use std::sync::Arc;
 
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -10,11 +11,13 @@ const MAX_PATH_BYTES: usize = 4096;
 /// hundred levels overflow a thread's stack) and takes time exponential in nested filters.
 const MAX_NESTING: usize = 12;
 
-/// A JSONPath (RFC 9535) parsed once, keeping the text it was written as.
+/// A JSONPath (RFC 9535) parsed once, keeping the text it was written as. Clones share the
+/// parsed path: a runbook repeats the same few paths (`$.stdout`, `$.status`) thousands of
+/// times, and the loader parses each text once.
 #[derive(Debug, Clone)]
 pub struct CompiledPath {
-    source: String,
-    path: JsonPath,
+    source: Arc<str>,
+    path: Arc<JsonPath>,
 }
 
 /// Why a JSONPath did not parse. Displays as a fragment for the caller to prefix:
@@ -43,7 +46,7 @@ impl CompiledPath {
     pub fn parse(src: &str) -> Result<CompiledPath, PathError> {
         check_limits(src)?;
         match JsonPath::parse(src) {
-            Ok(path) => Ok(CompiledPath { source: src.to_owned(), path }),
+            Ok(path) => Ok(CompiledPath { source: Arc::from(src), path: Arc::new(path) }),
             Err(error) => {
                 // serde_json_path documents the position as 1-based, but it is the 0-based byte
                 // offset of the unparsed rest; keep it only if it points inside the text.

@@ -4,6 +4,7 @@
 use rbx_diagnostics::{SourceFile, Span};
 use rbx_model::{Runbook, Step, Tpl};
 
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::sites::{TemplateSite, template_sites};
@@ -18,12 +19,21 @@ pub struct FileContext<'a> {
     /// Whether `--shellcheck` asked for shell steps to go through shellcheck.
     pub shellcheck: bool,
     usage: OnceLock<Usage>,
+    steps_by_id: OnceLock<HashMap<&'a str, &'a Step>>,
+    secret_captures: OnceLock<HashSet<&'a str>>,
 }
 
 impl<'a> FileContext<'a> {
     /// Gathers what rules need of `runbook`.
     pub fn new(runbook: &'a Runbook, shellcheck: bool) -> FileContext<'a> {
-        FileContext { runbook, templates: template_sites(runbook), shellcheck, usage: OnceLock::new() }
+        FileContext {
+            runbook,
+            templates: template_sites(runbook),
+            shellcheck,
+            usage: OnceLock::new(),
+            steps_by_id: OnceLock::new(),
+            secret_captures: OnceLock::new(),
+        }
     }
 
     /// The runbook's file.
@@ -34,6 +44,30 @@ impl<'a> FileContext<'a> {
     /// What the runbook reads, computed once for the rules that need it.
     pub fn usage(&self) -> &Usage {
         self.usage.get_or_init(|| Usage::of(self))
+    }
+
+    /// The step (`finally` included) with this id. Indexed once: a rule that looked each
+    /// reference up by scanning the steps was quadratic on a large runbook.
+    pub fn step(&self, id: &str) -> Option<&'a Step> {
+        let index = self.steps_by_id.get_or_init(|| {
+            let mut index = HashMap::new();
+            for step in self.runbook.all_steps() {
+                // The first of duplicated ids wins, as a scan would have found it.
+                index.entry(step.id.value.as_str()).or_insert(step);
+            }
+            index
+        });
+        index.get(id).copied()
+    }
+
+    /// Whether some step captures `vars.NAME` with `secret: true`.
+    pub fn is_secret_capture(&self, name: &str) -> bool {
+        self.secret_captures
+            .get_or_init(|| {
+                let captures = self.runbook.all_steps().flat_map(|step| &step.capture);
+                captures.filter(|capture| capture.secret).map(|capture| capture.name.value.as_str()).collect()
+            })
+            .contains(name)
     }
 
     /// The place in the file of `len` bytes at `offset` in the template's text (which YAML

@@ -165,8 +165,14 @@ fn path_reference(path: &CompiledPath) -> Option<Vec<String>> {
 
 pub(crate) fn path(cx: &mut Cx<'_>, node: &Node) -> Option<CompiledPath> {
     let text = read::text(cx, node, "`path`")?;
+    if let Some(compiled) = cx.paths.get(text.as_str()) {
+        return Some(compiled.clone());
+    }
     match CompiledPath::parse(&text) {
-        Ok(path) => Some(path),
+        Ok(path) => {
+            cx.paths.insert(text, path.clone());
+            Some(path)
+        }
         Err(error) => {
             let help = if !text.starts_with('$') {
                 format!("JSONPath starts at the root: `$.{}`", text.trim_start_matches('.'))

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rbx_diagnostics::{Diagnostic, SourceFile, Span, codes, did_you_mean};
-use rbx_syntax::{Node, read_source};
+use rbx_syntax::{Node, NodeKind, read_source};
 
 use crate::reader::{self as read, Cx, Fields};
 use crate::refs::{self, RefScope};
@@ -92,6 +92,7 @@ impl Loader {
             pending_connections: Vec::new(),
             steps: Vec::new(),
             regexes: std::collections::HashMap::new(),
+            paths: std::collections::HashMap::new(),
             loader: std::mem::take(self),
         };
         let runbook = build(&mut cx);
@@ -204,10 +205,16 @@ fn build(cx: &mut Cx<'_>) -> Option<Runbook> {
         );
         return None;
     }
-    runbook(cx, &root)
+    runbook(cx, root)
 }
 
-fn runbook(cx: &mut Cx<'_>, root: &Node) -> Option<Runbook> {
+fn runbook(cx: &mut Cx<'_>, mut root: Node) -> Option<Runbook> {
+    // The steps are most of a large file's tree. Taken out of it, each step's nodes are freed
+    // as soon as its step is built, so the whole tree and the whole model are never in memory
+    // at once.
+    let step_nodes = take_list(&mut root, "steps");
+    let finally_nodes = take_list(&mut root, "finally");
+    let root = &root;
     let fields = Fields::open(cx, root, "the runbook", TOP_LEVEL_KEYS)?;
     if let Some(version) = fields.get("rbx")
         && !matches!(version.as_scalar().map(|s| s.value), Some(rbx_syntax::ScalarValue::Int(1)))
@@ -247,9 +254,9 @@ fn runbook(cx: &mut Cx<'_>, root: &Node) -> Option<Runbook> {
     let connections = fields.get("connections").map(|n| connections(cx, n)).unwrap_or_default();
     let defaults = fields.get("defaults").map(|n| defaults(cx, n)).unwrap_or_default();
 
-    let step_nodes =
-        fields.required(cx, "steps", "the runbook").and_then(|n| read::list(cx, n, "`steps`")).unwrap_or(&[]);
-    let finally_nodes = fields.get("finally").and_then(|n| read::list(cx, n, "`finally`")).unwrap_or(&[]);
+    // Still read, for what they say when `steps` is missing or not a list.
+    fields.required(cx, "steps", "the runbook").and_then(|n| read::list(cx, n, "`steps`"));
+    fields.get("finally").and_then(|n| read::list(cx, n, "`finally`"));
     let total = step_nodes.len() + finally_nodes.len();
     if total > MAX_STEPS {
         let at = fields.entry("steps").map_or(root.span, |e| e.key_span);
@@ -263,13 +270,14 @@ fn runbook(cx: &mut Cx<'_>, root: &Node) -> Option<Runbook> {
         );
         return None;
     }
-    let mut steps = Vec::with_capacity(step_nodes.len());
+    let step_count = step_nodes.len();
+    let mut steps = Vec::with_capacity(step_count);
     let mut finally = Vec::with_capacity(finally_nodes.len());
-    for (index, node) in step_nodes.iter().enumerate() {
-        steps.extend(step(cx, node, index, false));
+    for (index, node) in step_nodes.into_iter().enumerate() {
+        steps.extend(step(cx, &node, index, false));
     }
-    for (offset, node) in finally_nodes.iter().enumerate() {
-        finally.extend(step(cx, node, step_nodes.len() + offset, true));
+    for (offset, node) in finally_nodes.into_iter().enumerate() {
+        finally.extend(step(cx, &node, step_count + offset, true));
     }
     cx.scope = RefScope::TOP;
     let keys = fields.entries.iter().map(|e| Spanned::new(e.key.clone(), e.key_span)).collect();
@@ -294,6 +302,16 @@ fn runbook(cx: &mut Cx<'_>, root: &Node) -> Option<Runbook> {
     refs::check_unique_step_ids(cx);
     runbook.reads = refs::validate(cx, &runbook);
     Some(runbook)
+}
+
+/// The items of the top-level list `key`, moved out of `root` (which keeps an empty list in
+/// their place); nothing when `key` is missing or not a list.
+fn take_list(root: &mut Node, key: &str) -> Vec<Node> {
+    let NodeKind::Map(entries) = &mut root.kind else { return Vec::new() };
+    match entries.iter_mut().find(|entry| entry.key == key).map(|entry| &mut entry.value.kind) {
+        Some(NodeKind::Seq(items)) => std::mem::take(items),
+        _ => Vec::new(),
+    }
 }
 
 fn severity(cx: &mut Cx<'_>, node: &Node) -> Option<Spanned<IncidentSeverity>> {

@@ -24,6 +24,8 @@ pub(crate) struct Cx<'f> {
     pub steps: Vec<crate::refs::StepFacts>,
     /// Regular expressions of `matches` checks already compiled in this file.
     pub regexes: std::collections::HashMap<String, rbx_checks::CompiledRegex>,
+    /// JSONPaths already parsed in this file, by text (`$.stdout` comes back in most steps).
+    pub paths: std::collections::HashMap<String, rbx_checks::CompiledPath>,
 }
 
 impl Cx<'_> {

@@ -56,6 +56,9 @@ pub fn run(args: LintArgs) -> Exit {
             plural(summary.warnings),
         );
     }
+    // The process ends next: freeing every step of every runbook one by one only delays the
+    // exit (4% of linting a 10,000-step file).
+    std::mem::forget(loaded);
     if unreadable {
         Exit::Invalid
     } else if summary.errors > 0 {

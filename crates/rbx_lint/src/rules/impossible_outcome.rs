@@ -52,7 +52,7 @@ fn check(cx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
             }
             let words = path_words(check.path.source());
             let ["steps", id, "outcome"] = words.as_slice() else { continue };
-            let Some(target) = cx.runbook.all_steps().find(|s| s.id.value == *id) else { continue };
+            let Some(target) = cx.step(id) else { continue };
             for operator in check.operators {
                 let values: Vec<&str> = match operator {
                     Operator::Equals(Value::String(value)) => vec![value.as_str()],

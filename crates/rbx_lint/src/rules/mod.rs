@@ -47,11 +47,7 @@ pub(crate) fn tag_len(source: &str, offset: usize) -> usize {
 pub(crate) fn is_secret_reference(cx: &FileContext<'_>, segments: &[String]) -> bool {
     match segments {
         [root, ..] if root == "secrets" => true,
-        [root, name, ..] if root == "vars" => cx
-            .runbook
-            .all_steps()
-            .flat_map(|step| &step.capture)
-            .any(|capture| capture.secret && capture.name.value == *name),
+        [root, name, ..] if root == "vars" => cx.is_secret_capture(name),
         _ => false,
     }
 }
