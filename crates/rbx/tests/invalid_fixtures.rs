@@ -196,6 +196,7 @@ corpus! {
     fixture_128_unknown_reference_in_connection => "128-unknown-reference-in-connection.yaml";
     fixture_129_item_in_for_each_list_and_confirm => "129-item-in-for-each-list-and-confirm.yaml";
     fixture_130_step_reads_finally_step => "130-step-reads-finally-step.yaml";
+    fixture_131_nested_runbook_input_of_the_wrong_type => "131-nested-runbook-input-of-the-wrong-type.yaml";
 }
 
 fn fixtures_dir() -> PathBuf {

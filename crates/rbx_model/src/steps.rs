@@ -408,6 +408,7 @@ fn runbook_call(cx: &mut Cx<'_>, node: &Node) -> Option<RunbookCall> {
     let base = cx.file.path().parent().map(std::path::Path::to_path_buf).unwrap_or_default();
     let resolved = base.join(&path);
     let mut inputs = Vec::new();
+    let mut value_spans = Vec::new();
     if let Some(n) = fields.get("inputs") {
         let Some(entries) = n.as_map() else {
             cx.wrong_type(n, "`inputs`", "a mapping of input names to values");
@@ -416,6 +417,7 @@ fn runbook_call(cx: &mut Cx<'_>, node: &Node) -> Option<RunbookCall> {
         for entry in entries {
             if let Some(value) = read::data(cx, &entry.value) {
                 inputs.push((rbx_model_spanned(entry), value));
+                value_spans.push(entry.value.span);
             }
         }
     }
@@ -445,6 +447,27 @@ fn runbook_call(cx: &mut Cx<'_>, node: &Node) -> Option<RunbookCall> {
             ok = false;
         }
     }
+    for ((name, value), at) in inputs.iter().zip(&value_spans) {
+        let (Some(input), Some(literal)) = (callee.input(&name.value), literal_json(value)) else { continue };
+        // A value written out in full is checked here, where the author can see where it is;
+        // a rendered one can only be checked when the step runs.
+        if let Err(problem) = crate::values::from_json(literal, &input.spec) {
+            cx.report(
+                Diagnostic::new(
+                    codes::NESTED_RUNBOOK_INPUT,
+                    *at,
+                    format!("`{path}` refuses this value for its input `{}`: {problem}", name.value),
+                )
+                .with_label("refused by the called runbook")
+                .with_note(format!(
+                    "{path} declares `{}` as {}",
+                    name.value,
+                    input.spec.value_type.as_str()
+                )),
+            );
+            ok = false;
+        }
+    }
     for input in &callee.inputs {
         if input.spec.required
             && input.spec.default.is_none()
@@ -463,6 +486,19 @@ fn runbook_call(cx: &mut Cx<'_>, node: &Node) -> Option<RunbookCall> {
         }
     }
     ok.then(|| RunbookCall { path: Spanned::new(path, path_node.span), resolved, inputs, callee })
+}
+
+/// The JSON of a value with no template in it, `None` when rendering is needed.
+fn literal_json(data: &Data) -> Option<serde_json::Value> {
+    Some(match data {
+        Data::Scalar(value) => value.clone(),
+        Data::Text(tpl) if tpl.template.is_literal() => serde_json::Value::String(tpl.source().to_owned()),
+        Data::Text(_) => return None,
+        Data::Array(items) => serde_json::Value::Array(items.iter().map(literal_json).collect::<Option<_>>()?),
+        Data::Object(entries) => serde_json::Value::Object(
+            entries.iter().map(|(key, value)| Some((key.clone(), literal_json(value)?))).collect::<Option<_>>()?,
+        ),
+    })
 }
 
 fn rbx_model_spanned(entry: &Entry) -> Spanned<String> {
