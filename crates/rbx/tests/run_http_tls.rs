@@ -60,6 +60,11 @@ impl TlsServer {
         TlsServer { base_url, answered }
     }
 
+    /// `rbx run FIXTURE --format json` with this server's URL as the `base` input.
+    fn run(&self, fixture: &str) -> common::Outcome {
+        Rbx::run(fixture).var("base", &self.base_url).args(["--format", "json"]).cwd(tempdir().path()).output()
+    }
+
     fn answered(&self) -> usize {
         self.answered.load(Ordering::SeqCst)
     }
@@ -81,11 +86,7 @@ fn read_request(stream: &mut impl Read) -> Option<Vec<u8>> {
 #[test]
 fn a_self_signed_certificate_fails_the_step_in_the_tls_phase() {
     let server = TlsServer::start();
-    let outcome = Rbx::run("https-verified.yaml")
-        .var("base", &server.base_url)
-        .args(["--format", "json"])
-        .cwd(tempdir().path())
-        .output();
+    let outcome = server.run("https-verified.yaml");
     outcome.expect_code(1);
     let get = step(&outcome.record(), "get").clone();
     assert_eq!(get["outcome"], json!("failed"), "{get}");
@@ -98,11 +99,7 @@ fn a_self_signed_certificate_fails_the_step_in_the_tls_phase() {
 #[test]
 fn insecure_on_the_step_or_its_connection_accepts_the_certificate() {
     let server = TlsServer::start();
-    let outcome = Rbx::run("https-insecure.yaml")
-        .var("base", &server.base_url)
-        .args(["--format", "json"])
-        .cwd(tempdir().path())
-        .output();
+    let outcome = server.run("https-insecure.yaml");
     outcome.expect_code(0);
     let record = outcome.record();
     for id in ["step_insecure", "connection_insecure"] {
