@@ -1,6 +1,7 @@
 //! `http` steps through `rbx run` against the fake MaintainX API (crates/rbx_fake) on
 //! 127.0.0.1: connections, secrets in headers, JSON bodies, captures, hostile values, and the
-//! faults a real API has (5xx, 429 with Retry-After, slowness, a server that is not there).
+//! faults a real API has (5xx, 429 with Retry-After, slowness, a server that is not there, a
+//! name that does not resolve).
 
 mod common;
 
@@ -103,7 +104,24 @@ fn a_server_that_is_not_listening_is_a_connect_error() {
     outcome.expect_code(1);
     let get = step(&outcome.record(), "get").clone();
     assert_eq!(get["attempts"], json!(3), "retried");
-    assert!(get["error"].as_str().is_some_and(|e| e.contains("connect")), "{get}");
+    let error = get["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with(&format!("http connect error for http://127.0.0.1:{port}:")), "{get}");
+    assert!(error.contains("refused"), "the error says why: {error}");
+}
+
+/// The host has a 64-byte label, longer than DNS allows (RFC 1035: 63): the system resolver
+/// (glibc's, and musl's) refuses to build a query for it, so the lookup fails on this machine
+/// and no packet leaves it. Checked with `strace -e trace=socket,connect` in an empty network
+/// namespace (`unshare -n`): `rbx run` opens only local sockets (netlink, nscd's), where a
+/// well-formed name, even under `.invalid`, makes it open a UDP socket to the nameserver.
+#[test]
+fn a_name_the_resolver_refuses_is_a_dns_error() {
+    let host = format!("{}.invalid", "a".repeat(64));
+    let outcome = faults_run(format!("http://{host}/health"));
+    outcome.expect_code(1);
+    let get = step(&outcome.record(), "get").clone();
+    let error = get["error"].as_str().unwrap_or_default();
+    assert!(error.starts_with(&format!("http dns error for http://{host}:")), "{get}");
 }
 
 #[test]

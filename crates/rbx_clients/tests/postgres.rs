@@ -272,3 +272,22 @@ async fn a_server_that_is_not_listening_is_a_connect_error() {
     assert!(matches!(error, SqlError::Connect { .. }), "{error}");
     assert!(!error.to_string().contains("secretpw"), "{error}");
 }
+
+/// rbx pings only connections idle for a second or more (sqlx would ping every one): a session
+/// the server ended while the runbook waited must be replaced, not handed to the next step.
+#[tokio::test]
+async fn a_connection_the_server_closed_while_idle_is_replaced() {
+    let Some(url) = url() else { return };
+    let clients = Clients::new();
+    let pid_of_session = |result: SqlResult| result.rows[0]["pid"].as_i64().expect("a pid");
+    let first = pid_of_session(sql(&clients, &url, "SELECT pg_backend_pid()::int8 AS pid", vec![]).await.unwrap());
+    let other = Clients::new();
+    let ended = sql(&other, &url, "SELECT pg_terminate_backend($1) AS ended", vec![json!(first)]).await.unwrap();
+    assert_eq!(ended.rows[0]["ended"], json!(true));
+    other.close().await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let second = sql(&clients, &url, "SELECT pg_backend_pid()::int8 AS pid", vec![])
+        .await
+        .expect("the pool opens a new session instead of using the ended one");
+    assert_ne!(pid_of_session(second), first);
+}

@@ -5,12 +5,19 @@ use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
+use sqlx::Connection;
+use sqlx::pool::PoolConnectionMetadata;
+
 use super::SqlError;
 
 /// Connections per server URL: a runbook's steps run one at a time except under `parallel`.
 const MAX_CONNECTIONS: u32 = 4;
 /// How long to wait for a free or new connection when the step has no timeout of its own.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+/// A connection idle for longer than this is pinged before a step gets it: the server (or a
+/// proxy) may have closed it while a runbook waited. One returned just now is not, which saves a
+/// round trip per statement when steps or `for_each` items follow each other.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
 
 /// One pool for one database URL, typed per backend (`sqlx::Any` cannot decode common types).
 #[derive(Clone)]
@@ -35,6 +42,8 @@ impl SqlPool {
                 let pool = PgPoolOptions::new()
                     .max_connections(MAX_CONNECTIONS)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                     .connect_lazy_with(options.clone());
                 Ok(SqlPool::Postgres(pool, options))
             }
@@ -47,6 +56,8 @@ impl SqlPool {
                 let pool = MySqlPoolOptions::new()
                     .max_connections(MAX_CONNECTIONS)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                     .connect_lazy_with(options.clone());
                 Ok(SqlPool::MySql(pool, options))
             }
@@ -77,4 +88,13 @@ impl SqlPool {
             SqlPool::Sqlite(pool) => pool.close().await,
         }
     }
+}
+
+/// sqlx's `test_before_acquire`, but only for a connection idle long enough to have been closed
+/// under us; a failed ping makes the pool open a fresh connection instead.
+async fn ping_if_idle<C: Connection>(conn: &mut C, meta: PoolConnectionMetadata) -> Result<bool, sqlx::Error> {
+    if meta.idle_for >= PING_WHEN_IDLE_FOR {
+        conn.ping().await?;
+    }
+    Ok(true)
 }
