@@ -197,6 +197,7 @@ corpus! {
     fixture_129_item_in_for_each_list_and_confirm => "129-item-in-for-each-list-and-confirm.yaml";
     fixture_130_step_reads_finally_step => "130-step-reads-finally-step.yaml";
     fixture_131_nested_runbook_input_of_the_wrong_type => "131-nested-runbook-input-of-the-wrong-type.yaml";
+    fixture_132_manual_step_with_for_each_retry_until => "132-manual-step-with-for-each-retry-until.yaml";
 }
 
 fn fixtures_dir() -> PathBuf {

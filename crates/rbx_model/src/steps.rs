@@ -114,6 +114,28 @@ const PHASES: [(&str, Phase); 6] = [
 ];
 
 fn combination_rules(cx: &mut Cx<'_>, fields: &Fields<'_>) {
+    if fields.get("manual").is_some() {
+        // A person is asked once: repeating the question per item, per try or until a check
+        // holds is not something rbx does, and silently ignoring the key would mislead.
+        let helps = [
+            ("for_each", "list the items in the instructions or the checklist"),
+            ("retry", "to check what the person did, add a step after this one"),
+            ("until", "to check what the person did, add a step after this one"),
+        ];
+        for (field, help) in helps {
+            if let Some(entry) = fields.entry(field) {
+                cx.report(
+                    Diagnostic::new(
+                        codes::INVALID_FIELD_COMBINATION,
+                        entry.key_span,
+                        format!("a `manual` step is asked once: `{field}` does not apply to it"),
+                    )
+                    .with_label("not for a manual step")
+                    .with_help(format!("remove `{field}`; {help}")),
+                );
+            }
+        }
+    }
     let needs = [("parallel", "for_each"), ("interval", "until"), ("on_decline", "confirm")];
     for (field, needed) in needs {
         if let (Some(entry), None) = (fields.entry(field), fields.get(needed)) {
