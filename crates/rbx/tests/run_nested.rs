@@ -68,6 +68,20 @@ fn a_pending_called_run_leaves_the_calling_run_pending() {
 fn the_human_view_shows_the_called_steps_under_the_calling_one() {
     let outcome = Rbx::run("nested-call.yaml").env("PARENT_TOKEN", "x").cwd(tempdir().path()).output();
     outcome.expect_code(0);
-    assert!(outcome.stdout.contains("call/write  Write the marker"), "{}", outcome.dump());
-    assert!(outcome.stdout.contains("call      Run the child"), "the calling step keeps its title\n{}", outcome.dump());
+    let column_of = |title: &str| {
+        let line = outcome.stdout.lines().find(|line| line.contains(title));
+        line.and_then(|line| line.find(title)).unwrap_or_else(|| panic!("no `{title}` line\n{}", outcome.dump()))
+    };
+    assert!(outcome.stdout.contains("call/write "), "{}", outcome.dump());
+    assert_eq!(
+        column_of("Write the marker"),
+        column_of("Run the child"),
+        "titles line up, the longest called id (`call/maybe_fail`) included\n{}",
+        outcome.dump()
+    );
+    assert!(
+        outcome.stdout.contains("run passed: 3 passed in"),
+        "the summary counts the run's own 3 steps, not the called runbook's\n{}",
+        outcome.dump()
+    );
 }

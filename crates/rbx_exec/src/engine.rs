@@ -156,6 +156,7 @@ impl<'s> Engine<'s> {
             inputs,
             step_count: runbook.steps.len() + runbook.finally.len(),
             step_ids: runbook.all_steps().map(|step| step.id.value.clone()).collect(),
+            called_step_ids: called_step_ids(&runbook, ""),
         });
         tracing::info!(run_id = %self.options.run_id, runbook = %runbook.id.value, "run started");
         let mut outcomes = Vec::new();
@@ -805,4 +806,19 @@ pub fn now() -> String {
 
 pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// `CALL/STEP` for every step of every runbook that `runbook` calls, depth first.
+fn called_step_ids(runbook: &Runbook, prefix: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for step in runbook.all_steps() {
+        if let StepKind::Runbook(call) = &step.kind {
+            let call_prefix = format!("{prefix}{}/", step.id.value);
+            for called in call.callee.all_steps() {
+                ids.push(format!("{call_prefix}{}", called.id.value));
+            }
+            ids.extend(called_step_ids(&call.callee, &call_prefix));
+        }
+    }
+    ids
 }

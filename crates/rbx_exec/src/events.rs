@@ -118,6 +118,10 @@ pub enum RunEvent {
         step_count: usize,
         /// Their ids, in order (reporters size their columns from them).
         step_ids: Vec<String>,
+        /// The steps of the runbooks that `runbook` steps call, as `CALL/STEP` (nested calls
+        /// too): they show in the run's output under those ids.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        called_step_ids: Vec<String>,
     },
     /// A step began (after its `when` held, or to be skipped).
     StepStarted {

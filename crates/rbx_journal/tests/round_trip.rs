@@ -69,6 +69,7 @@ fn started() -> RunEvent {
         inputs: json!({ "name": "x" }),
         step_count: 1,
         step_ids: vec!["a".into()],
+        called_step_ids: Vec::new(),
     }
 }
 

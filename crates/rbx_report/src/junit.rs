@@ -287,6 +287,7 @@ mod tests {
             inputs: json!({}),
             step_count: 2,
             step_ids: vec!["a".into(), "b".into()],
+            called_step_ids: Vec::new(),
         });
         junit.emit(&started("a"));
         junit.emit(&finished("a", StepOutcome::Declined, Some("answered no")));

@@ -133,14 +133,15 @@ fn last_lines(text: &str, count: usize) -> Vec<&str> {
 impl<W: Write + Send> EventSink for HumanReporter<W> {
     fn emit(&mut self, event: &RunEvent) {
         match event {
-            RunEvent::RunStarted { run_id, runbook, title, step_count, step_ids, .. } => {
+            RunEvent::RunStarted { run_id, runbook, title, step_count, step_ids, called_step_ids, .. } => {
                 let bold = Style::new().bold();
                 let header = format!("{} {runbook}: {title}", self.paint(bold, "▶"));
                 self.line(&header);
                 let dim = Style::new().dimmed();
                 let detail = self.paint(dim, &format!("  run {run_id}, {step_count} step(s)"));
                 self.line(&detail);
-                self.width = step_ids.iter().map(|id| id.chars().count()).max().unwrap_or(0).max(8);
+                let ids = step_ids.iter().chain(called_step_ids);
+                self.width = ids.map(|id| id.chars().count()).max().unwrap_or(0).max(8);
             }
             RunEvent::StepStarted { step, .. } => {
                 if self.options.spinner {
@@ -251,7 +252,11 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                     }
                 }
                 self.stop_spinner();
-                self.counts[outcome_index(*outcome)] += 1;
+                // The summary counts the run's own steps, as the header does; a called
+                // runbook's steps (`CALL/STEP`: ids never hold `/`) count through their call.
+                if !step_id.contains('/') {
+                    self.counts[outcome_index(*outcome)] += 1;
+                }
                 let step = self.current.pop();
                 let (style, word) = outcome_style(*outcome);
                 let phase = step.as_ref().and_then(|s| s.phase).unwrap_or("");
