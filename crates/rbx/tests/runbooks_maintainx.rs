@@ -6,10 +6,10 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::stubs::Stubs;
 use common::{Outcome, Rbx, as_u64, closed_port, service_url, step, tempdir, unique_name};
 use rbx_clients::{Clients, RedisRequest, SqlRequest};
 use rbx_fake::{Config, FakeMaintainx, Fault, Indicator, Running, StatusPage, WebhookHealth, WebhookReceiver};
@@ -98,56 +98,24 @@ fn sql(clients: &Clients, runtime: &tokio::runtime::Runtime, url: &str, statemen
 // ---------------------------------------------------------------------------------------------
 // RB-001: the API cannot be reached.
 
-/// `nslookup` and `nc` on `PATH`, as RB-001 calls them on a production host. Each appends its
-/// command line to a log; `nc` opens a real TCP connection (bash's `/dev/tcp`), so the probe
-/// fails on a closed port exactly as `nc -z` would. `nslookup` resolves nothing: the tests
-/// probe 127.0.0.1, and a real lookup could leave the machine.
-struct HostTools {
-    dir: tempfile::TempDir,
-}
-
-impl HostTools {
-    fn new() -> HostTools {
-        let dir = tempdir();
-        let log = dir.path().join("calls.log");
-        let nslookup = format!(
-            "#!/bin/sh\nprintf 'nslookup %s\\n' \"$*\" >> '{}'\nprintf 'Name: %s\\nAddress: 127.0.0.1\\n' \"$1\"\n",
-            log.display()
-        );
-        let nc = format!(
-            "#!/bin/bash\nprintf 'nc %s\\n' \"$*\" >> '{}'\nexec 3<>\"/dev/tcp/${{@: -2:1}}/${{@: -1}}\"\n",
-            log.display()
-        );
-        for (name, script) in [("nslookup", nslookup), ("nc", nc)] {
-            let path = dir.path().join(name);
-            std::fs::write(&path, script).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-                .unwrap_or_else(|e| panic!("cannot make {} executable: {e}", path.display()));
-        }
-        HostTools { dir }
-    }
-
-    /// `PATH` with the tools first.
-    fn path(&self) -> String {
-        format!("{}:{}", self.dir.path().display(), std::env::var("PATH").unwrap_or_default())
-    }
-
-    /// The command lines the tools received, in order.
-    fn calls(&self) -> Vec<String> {
-        let log = self.dir.path().join("calls.log");
-        std::fs::read_to_string(log).unwrap_or_default().lines().map(str::to_owned).collect()
-    }
+/// `nslookup` and `nc` as RB-001 calls them on a production host: `nc` opens a real TCP
+/// connection, so the probe fails on a closed port exactly as `nc -z` would; `nslookup`
+/// resolves nothing (the tests probe 127.0.0.1, and a real lookup could leave the machine).
+fn host_tools() -> Stubs {
+    let stubs = Stubs::new();
+    stubs.connecting_nc().answer("nslookup", "", "Name: api\nAddress: 127.0.0.1\n", 0);
+    stubs
 }
 
 /// RB-001 with the API at `api_port` and the status page of `status`.
-fn rb001(tools: &HostTools, api_port: u16, status: &Running, api_key: &str) -> Rbx {
-    run_json("rb-001-api-unreachable.yaml")
+fn rb001(tools: &Stubs, api_port: u16, status: &Running, api_key: &str) -> Rbx {
+    tools
+        .rbx(&runbook("rb-001-api-unreachable.yaml"))
         .var("api_base", format!("http://127.0.0.1:{api_port}/v1"))
         .var("api_host", "127.0.0.1")
         .var("api_port", api_port.to_string())
         .var("status_url", status.url("/api/v2/status.json"))
         .env("MAINTAINX_API_KEY", api_key)
-        .env("PATH", tools.path())
 }
 
 const RB001_PROBES: [&str; 4] = ["dns", "tcp", "https", "status_page"];
@@ -156,13 +124,13 @@ const RB001_RECOVERY: [&str; 3] = ["restored", "verify", "catch_up"];
 
 #[test]
 fn rb001_healthy_api_is_reachable_and_nothing_is_mitigated() {
-    let tools = HostTools::new();
+    let tools = host_tools();
     let api = fake();
     let outcome = rb001(&tools, api.addr.port(), &api, &api.api_key).cwd(tempdir().path()).output();
     outcome.expect_code(0);
     let record = outcome.record();
     let port = api.addr.port();
-    assert_eq!(tools.calls(), ["nslookup 127.0.0.1".to_owned(), format!("nc -zv -w 5 127.0.0.1 {port}")]);
+    assert_eq!(tools.commands(), ["nslookup 127.0.0.1".to_owned(), format!("nc -zv -w 5 127.0.0.1 {port}")]);
     assert_eq!(outcomes(&record, &RB001_PROBES), expected_branches(&RB001_PROBES, &RB001_PROBES));
     assert_eq!(outcomes(&record, &RB001_BRANCHES), expected_branches(&RB001_BRANCHES, &["reachable"]));
     assert_eq!(outcomes(&record, &RB001_RECOVERY), expected_branches(&RB001_RECOVERY, &[]));
@@ -173,7 +141,7 @@ fn rb001_healthy_api_is_reachable_and_nothing_is_mitigated() {
 
 #[test]
 fn rb001_a_401_is_an_answer_so_the_api_is_reachable_and_the_key_is_pointed_at() {
-    let tools = HostTools::new();
+    let tools = host_tools();
     let api = fake();
     let outcome = rb001(&tools, api.addr.port(), &api, "a-revoked-key").cwd(tempdir().path()).output();
     outcome.expect_code(0);
@@ -192,7 +160,7 @@ fn rb001_a_401_is_an_answer_so_the_api_is_reachable_and_the_key_is_pointed_at() 
 
 #[test]
 fn rb001_api_down_with_an_incident_enables_fallback_then_verifies_once_it_is_back() {
-    let tools = HostTools::new();
+    let tools = host_tools();
     let status = fake();
     status.set_status_page(StatusPage::new(Indicator::Critical));
     let port = closed_port();
@@ -206,7 +174,7 @@ fn rb001_api_down_with_an_incident_enables_fallback_then_verifies_once_it_is_bac
         .output();
     down.expect_code(3);
     let record = down.record();
-    assert_eq!(tools.calls(), ["nslookup 127.0.0.1".to_owned(), format!("nc -zv -w 5 127.0.0.1 {port}")]);
+    assert_eq!(tools.commands(), ["nslookup 127.0.0.1".to_owned(), format!("nc -zv -w 5 127.0.0.1 {port}")]);
     assert_eq!(
         outcomes(&record, &RB001_PROBES),
         [
@@ -226,9 +194,9 @@ fn rb001_api_down_with_an_incident_enables_fallback_then_verifies_once_it_is_bac
 
     // MaintainX is back on the same port; the operator resumes and confirms.
     let api = fake_with(Config::default().port(port));
-    let resumed = resume(&record, journal.path(), &["--yes"])
+    let resumed = tools
+        .on_path(resume(&record, journal.path(), &["--yes"]))
         .env("MAINTAINX_API_KEY", &api.api_key)
-        .env("PATH", tools.path())
         .cwd(scratch.path())
         .output();
     resumed.expect_code(0);
@@ -237,12 +205,12 @@ fn rb001_api_down_with_an_incident_enables_fallback_then_verifies_once_it_is_bac
     assert_eq!(outcomes(&record, &RB001_RECOVERY), expected_branches(&RB001_RECOVERY, &RB001_RECOVERY));
     assert_eq!(request_lines(&api), ["GET /v1/users?limit=1 200"], "only `verify` runs again");
     assert_eq!(request_lines(&status), ["GET /api/v2/status.json 200"], "the probes are restored, not re-run");
-    assert_eq!(tools.calls().len(), 2, "the probes are restored, not re-run");
+    assert_eq!(tools.commands().len(), 2, "the probes are restored, not re-run");
 }
 
 #[test]
 fn rb001_an_api_slower_than_the_step_timeout_with_no_incident_points_at_the_local_network() {
-    let tools = HostTools::new();
+    let tools = host_tools();
     let api = fake();
     // Past the probe's 10 s timeout, once: `verify` then gets its answer at once.
     api.set_faults(vec![Fault::latency(Duration::from_secs(12)).on_path("/v1/users").times(1)]);

@@ -63,6 +63,22 @@ impl Stubs {
         self
     }
 
+    /// From now on `nc` really connects (bash's `/dev/tcp` to its last two arguments, host
+    /// and port) after recording its call, so a probe of a closed port fails as `nc -z` would.
+    pub fn connecting_nc(&self) -> &Stubs {
+        let script =
+            "#!/bin/bash\nprintf '%s\\n' \"nc $*\" >> \"$RBX_STUB_LOG\"\nexec 3<>\"/dev/tcp/${@: -2:1}/${@: -1}\"\n";
+        write(&self.bin.path().join("nc"), script);
+        self
+    }
+
+    /// `rbx` with the stubs first on `PATH` and their log, for commands other than `run`
+    /// (`rbx resume`).
+    pub fn on_path(&self, rbx: Rbx) -> Rbx {
+        let path = format!("{}:{}", self.bin.path().display(), std::env::var("PATH").unwrap_or_default());
+        rbx.env("PATH", path).env("RBX_STUB_LOG", self.log())
+    }
+
     /// The directory the runs start in (and a place for files a runbook reads).
     pub fn scratch(&self) -> &Path {
         self.scratch.path()
@@ -70,14 +86,7 @@ impl Stubs {
 
     /// `rbx run FILE --format json` with the stubs first on `PATH`, from [`Stubs::scratch`].
     pub fn rbx(&self, file: &Path) -> Rbx {
-        let path = format!("{}:{}", self.bin.path().display(), std::env::var("PATH").unwrap_or_default());
-        Rbx::new()
-            .arg("run")
-            .arg(file)
-            .args(["--format", "json"])
-            .env("PATH", path)
-            .env("RBX_STUB_LOG", self.log())
-            .cwd(self.scratch())
+        self.on_path(Rbx::new().arg("run").arg(file).args(["--format", "json"])).cwd(self.scratch())
     }
 
     /// [`Stubs::rbx`] with `args`, run to the end.

@@ -2,7 +2,7 @@
 
 use rbx_checks::Operator;
 use rbx_diagnostics::Diagnostic;
-use rbx_model::{Input, ValueType};
+use rbx_model::Input;
 use serde_json::Value;
 
 use crate::checks::{CheckList, path_checks, path_words};
@@ -81,13 +81,7 @@ fn never_taken(input: &Input, value: &Value) -> Option<String> {
     if !spec.choices.is_empty() && !spec.choices.contains(value) {
         return Some(format!("`{name}` is one of {}, never {value}", Value::Array(spec.choices.clone())));
     }
-    let fits = match spec.value_type {
-        ValueType::String => value.is_string(),
-        ValueType::Integer => value.is_i64() || value.is_u64(),
-        ValueType::Number => value.is_number(),
-        ValueType::Boolean => value.is_boolean(),
-        ValueType::List => value.is_array(),
-        ValueType::Object => value.is_object(),
-    };
+    // The type alone: choices were handled above, with their own message.
+    let fits = rbx_model::values::conforms(value, spec.value_type, &[], None).is_ok();
     (!fits).then(|| format!("`{name}` is of type {}, and {value} is not", spec.value_type.as_str()))
 }
