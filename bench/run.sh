@@ -14,10 +14,13 @@ echo "== machine"
 echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
 
 echo "== load + validate a 10,000-step runbook ($(du -h $out/load-10k.yaml | cut -f1)), vs PyYAML's C loader parsing it"
-hyperfine -N --warmup 3 --min-runs 15 --export-markdown "$out/load.md" \
+# `rbx list` loads and validates; `rbx lint` also runs every lint rule over the result.
+hyperfine -N --warmup 3 --min-runs 30 --export-markdown "$out/load.md" \
+  "$rbx list $out/load-10k.yaml" \
   "$rbx lint $out/load-10k.yaml" \
   "python3 -c 'import yaml,sys; yaml.load(open(sys.argv[1]), Loader=yaml.CSafeLoader)' $out/load-10k.yaml"
-echo "peak memory of rbx lint (KiB): $(/usr/bin/time -f %M $rbx lint $out/load-10k.yaml 2>&1 >/dev/null | tail -n 1)"
+echo "peak memory (KiB): rbx list $(/usr/bin/time -f %M $rbx list $out/load-10k.yaml 2>&1 >/dev/null | tail -n 1)," \
+  "rbx lint $(/usr/bin/time -f %M $rbx lint $out/load-10k.yaml 2>&1 >/dev/null | tail -n 1)"
 
 echo "== run 10,000 assert steps (JSON output to /dev/null)"
 hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$out/assert.md" \

@@ -17,7 +17,34 @@ const MAX_NESTING: usize = 12;
 #[derive(Debug, Clone)]
 pub struct CompiledPath {
     source: Arc<str>,
-    path: Arc<JsonPath>,
+    query: Arc<Query>,
+}
+
+#[derive(Debug)]
+enum Query {
+    /// `$.a.b.c`: names only, the shape of nearly every path in a runbook. Walked directly, it
+    /// selects what RFC 9535 selects, without the general parser (a third of the instructions
+    /// spent loading a 10,000-step runbook went to parsing such paths).
+    Members(Box<[Box<str>]>),
+    Full(JsonPath),
+}
+
+/// The names of `$.a.b.c` when the path is only dotted ASCII names, else `None`.
+fn member_names(src: &str) -> Option<Box<[Box<str>]>> {
+    let rest = src.strip_prefix('$')?;
+    if rest.is_empty() {
+        return Some(Box::new([]));
+    }
+    rest.strip_prefix('.')?
+        .split('.')
+        .map(|name| {
+            let mut bytes = name.bytes();
+            let first = bytes.next()?;
+            let shorthand =
+                (first.is_ascii_alphabetic() || first == b'_') && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            shorthand.then(|| Box::from(name))
+        })
+        .collect()
 }
 
 /// Why a JSONPath did not parse. Displays as a fragment for the caller to prefix:
@@ -45,8 +72,11 @@ impl CompiledPath {
     /// Parses `src` as an RFC 9535 query such as `$.steps.check_db.outcome`.
     pub fn parse(src: &str) -> Result<CompiledPath, PathError> {
         check_limits(src)?;
+        if let Some(names) = member_names(src) {
+            return Ok(CompiledPath { source: Arc::from(src), query: Arc::new(Query::Members(names)) });
+        }
         match JsonPath::parse(src) {
-            Ok(path) => Ok(CompiledPath { source: Arc::from(src), path: Arc::new(path) }),
+            Ok(path) => Ok(CompiledPath { source: Arc::from(src), query: Arc::new(Query::Full(path)) }),
             Err(error) => {
                 // serde_json_path documents the position as 1-based, but it is the 0-based byte
                 // offset of the unparsed rest; keep it only if it points inside the text.
@@ -67,7 +97,12 @@ impl CompiledPath {
 
     /// The nodes the path selects in `value`, in document order.
     pub fn select<'a>(&self, value: &'a Value) -> Vec<&'a Value> {
-        self.path.query(value).all()
+        match &*self.query {
+            Query::Members(names) => {
+                names.iter().try_fold(value, |node, name| node.as_object()?.get(&**name)).into_iter().collect()
+            }
+            Query::Full(path) => path.query(value).all(),
+        }
     }
 }
 
@@ -171,6 +206,47 @@ mod tests {
         let doc = json!({"items": [{"id": 2}, {"id": 1}, {"name": "x"}]});
         assert_eq!(path.select(&doc), vec![&json!(2), &json!(1)]);
         assert!(path.select(&json!({"other": 1})).is_empty());
+    }
+
+    #[test]
+    fn dotted_names_select_what_the_general_parser_selects() {
+        let doc = json!({
+            "a": {"b": {"c": 1}, "list": [1, 2], "null": null},
+            "_x1": "y",
+            "n": 5,
+            "ü": {"k": true}
+        });
+        let paths = [
+            "$",
+            "$.a",
+            "$.a.b",
+            "$.a.b.c",
+            "$.a.b.c.d",
+            "$.a.list",
+            "$.a.list.b",
+            "$.a.null",
+            "$.a.null.x",
+            "$._x1",
+            "$.missing",
+            "$.n.x",
+            "$.ü.k",
+            "$.a..c",
+            "$.a.",
+            "$a",
+            "$.1a",
+            "$.a.b-c",
+        ];
+        for text in paths {
+            let general = JsonPath::parse(text).map(|path| path.query(&doc).all());
+            match (CompiledPath::parse(text), general) {
+                (Ok(compiled), Ok(expected)) => assert_eq!(compiled.select(&doc), expected, "{text}"),
+                (Err(_), Err(_)) => {}
+                (compiled, general) => panic!("{text}: rbx says {compiled:?}, serde_json_path says {general:?}"),
+            }
+        }
+        assert!(matches!(*CompiledPath::parse("$.a.b_2.C").unwrap().query, Query::Members(_)));
+        assert!(matches!(*CompiledPath::parse("$.a[0]").unwrap().query, Query::Full(_)));
+        assert!(matches!(*CompiledPath::parse("$.ü").unwrap().query, Query::Full(_)));
     }
 
     #[test]

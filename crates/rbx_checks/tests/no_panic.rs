@@ -140,6 +140,19 @@ proptest! {
         }
     }
 
+    /// Dotted paths take a shortcut past the general parser; they must select exactly what it
+    /// selects.
+    #[test]
+    fn dotted_paths_select_what_rfc_9535_selects(
+        names in prop::collection::vec(prop_oneof!["[a-c]", "_[a-c0-9]{0,2}", "[A-Z][a-z]?"], 0..5),
+        subject in json_value(),
+    ) {
+        let text = std::iter::once("$".to_owned()).chain(names).collect::<Vec<_>>().join(".");
+        let compiled = CompiledPath::parse(&text).map_err(|error| TestCaseError::fail(format!("{text}: {error}")))?;
+        let general = serde_json_path::JsonPath::parse(&text).map_err(|error| TestCaseError::fail(error.to_string()))?;
+        prop_assert_eq!(compiled.select(&subject), general.query(&subject).all());
+    }
+
     #[test]
     fn operand_shapes_never_panic_when_parsed(name in "[a-z_]{0,12}", operand in json_value()) {
         if let Err(error) = Operator::parse(&name, &operand) {

@@ -42,8 +42,9 @@ pub fn run(args: ListArgs) -> Exit {
     let mut rows = Vec::new();
     let mut broken = Vec::new();
     let mut policies = Policies::default();
+    let mut listed = Vec::new();
     for loaded in found {
-        let Some(runbook) = loaded.runbook else {
+        let Some(runbook) = loaded.runbook.clone() else {
             broken.push(FileDiagnostics { file: loaded.file, diagnostics: loaded.diagnostics });
             continue;
         };
@@ -65,6 +66,7 @@ pub fn run(args: ListArgs) -> Exit {
             triggers: runbook.triggers.iter().map(|t| t.value.clone()).collect(),
             file: loaded.file.path().display().to_string(),
         });
+        listed.push(loaded);
     }
     match args.format {
         RunFormat::Json => println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default()),
@@ -74,6 +76,9 @@ pub fn run(args: ListArgs) -> Exit {
         eprint!("{}", render(&broken, DiagnosticFormat::Human(terminal::stderr_style())));
         eprintln!("{} file(s) could not be listed; `rbx lint` shows every problem", broken.len());
     }
+    // As in `rbx lint`: the process ends next, and freeing a large runbook step by step only
+    // delays the exit.
+    std::mem::forget(listed);
     if walk_failed || !broken.is_empty() || policies.failed { Exit::Invalid } else { Exit::Success }
 }
 
