@@ -659,8 +659,8 @@ fn rb004(api: &Running, db_url: &str) -> Rbx {
         .env("MAINTAINX_API_KEY", &api.api_key)
 }
 
-const RB004_RESYNC: [&str; 6] =
-    ["full_sync", "check_delivery", "check_polling", "recheck_local", "resynced", "monitor"];
+const RB004_RESYNC: [&str; 7] =
+    ["full_sync", "check_delivery", "check_polling", "recheck_local", "recount", "resynced", "monitor"];
 
 #[test]
 fn rb004_in_sync_lists_nothing_and_resyncs_nothing() {
@@ -733,6 +733,32 @@ fn rb004_an_empty_local_store_misses_everything_and_a_resync_that_did_nothing_fa
     assert_eq!(outcome_of(&record, "in_sync"), json!("tolerated"));
     assert_eq!(outcome_of(&record, "resynced"), json!("failed"), "still drifting: the run says so");
     assert_eq!(request_lines(&api), ["GET /v1/workorders?limit=5 200"]);
+}
+
+#[test]
+fn rb004_one_work_order_on_each_side_still_compares_lists() {
+    // One id on a side: `$[*].id` selects one node, and the comparison must still see a list
+    // (the `jsonpath` helper once gave `1` there, and `difference` refused it).
+    for (local_id, missing, extra, code, in_sync) in [(1, "[]", "[]", 0, "passed"), (2, "[1]", "[2]", 3, "tolerated")] {
+        let dir = tempdir();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("local.db").display());
+        let clients = Clients::new();
+        let runtime = runtime();
+        sql(&clients, &runtime, &url, "CREATE TABLE work_orders (id INTEGER PRIMARY KEY)");
+        sql(&clients, &runtime, &url, &format!("INSERT INTO work_orders (id) VALUES ({local_id})"));
+        let api = fake();
+        let outcome = rb004(&api, &url).var("sample", "1").cwd(dir.path()).output();
+        outcome.expect_code(code);
+        let record = outcome.record();
+        let drift = if missing == "[]" { 0 } else { 1 };
+        assert_eq!(
+            message_of(&record, "counts"),
+            format!("MaintainX work orders: 1; local work orders: 1; missing locally: {drift}; extra locally: {drift}")
+        );
+        assert_eq!(message_of(&record, "missing_ids"), format!("Missing locally: {missing}"));
+        assert_eq!(message_of(&record, "extra_ids"), format!("Extra locally: {extra}"));
+        assert_eq!(outcome_of(&record, "in_sync"), json!(in_sync), "local id {local_id}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

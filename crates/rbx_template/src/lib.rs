@@ -21,7 +21,7 @@
 //! | `default x fallback` | `x`, or `fallback` when `x` is missing or null |
 //! | `lower x`, `upper x` | `x` as text, lower or upper case |
 //! | `len x` | characters of a string, items of a list, entries of an object |
-//! | `jsonpath x "$.path"` | one node: its value; several: a list; none: `[]` |
+//! | `jsonpath x "$.path"` | a singular path (names and indices only): the value or null; any other path: a list |
 //! | `now` | the time in RFC 3339, UTC, to the second (`2026-04-05T10:00:00Z`) |
 //! | `join list sep` | the items as text, separated by `sep` |
 //! | `add`, `sub`, `mul`, `div a b` | integers stay integers while exact; `div` by zero fails |

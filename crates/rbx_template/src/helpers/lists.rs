@@ -12,13 +12,42 @@ use crate::json_text::{canonical_key, push_text, to_text};
 /// The most items `range` makes, so a typo cannot exhaust memory.
 pub(crate) const MAX_RANGE: i128 = 100_000;
 
-/// One node gives that value, several give a list, none give an empty list.
+/// The shape follows the path, not the data: a path that can select at most one node (names
+/// and indices only, RFC 9535's singular query) gives that node's value, or null; any other
+/// path gives a list, even of one item or none. Were the shape to follow the number of nodes,
+/// `$.rows[*].id` over one row would give `7` where the runbook expects `[7]`.
 pub(crate) fn json_path(value: &Value, path_argument: &Value, parsed: Option<&JsonPath>) -> Result<Value, String> {
     let nodes = with_path(path_argument, parsed, |path| path.query(value).all())?;
+    let singular = path_argument.as_str().is_some_and(is_singular_query);
     Ok(match nodes.as_slice() {
-        [one] => (*one).clone(),
+        [one] if singular => (*one).clone(),
+        [] if singular => Value::Null,
         many => Value::Array(many.iter().map(|node| (*node).clone()).collect()),
     })
+}
+
+/// Whether a path that parses is a singular query: no wildcard (`*`), slice (`:`), filter (`?`),
+/// union (`,`) or descendant (`..`) outside its quoted names.
+fn is_singular_query(path: &str) -> bool {
+    let mut quote = None;
+    let mut escaped = false;
+    let mut previous = '\0';
+    for c in path.chars() {
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some(_) if c == '\\' => escaped = true,
+            Some(open) if c == open => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '*' | ':' | '?' | ',' => return false,
+                '.' if previous == '.' => return false,
+                _ => {}
+            },
+        }
+        previous = c;
+    }
+    true
 }
 
 /// Runs `query` with the load-time parsed path, or parses a path computed at render time.
@@ -117,11 +146,19 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn jsonpath_gives_one_value_many_as_a_list_none_as_empty() {
-        let doc = json!({"items": [{"id": 1}, {"id": 2}], "one": [{"id": "x"}]});
+    fn jsonpath_gives_a_value_for_a_singular_path_and_a_list_for_any_other() {
+        let doc = json!({"items": [{"id": 1}, {"id": 2}], "one": [{"id": "x"}], "a.b": {"c": 3}});
         assert_eq!(call("jsonpath", &[doc.clone(), json!("$.items[*].id")]), Ok(json!([1, 2])));
-        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.one[*].id")]), Ok(json!("x")));
-        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.nope")]), Ok(json!([])));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.one[*].id")]), Ok(json!(["x"])));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.one[?@.id == 'y'].id")]), Ok(json!([])));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$..id")]), Ok(json!([1, 2, "x"])));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.items[0:1].id")]), Ok(json!([1])));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.items[0,1].id")]), Ok(json!([1, 2])));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.items[1].id")]), Ok(json!(2)));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$['a.b'].c")]), Ok(json!(3)));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$['a.b']['c']")]), Ok(json!(3)));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.nope")]), Ok(json!(null)));
+        assert_eq!(call("jsonpath", &[doc.clone(), json!("$.items[5]")]), Ok(json!(null)));
         assert_eq!(call("jsonpath", &[doc.clone(), json!("$")]), Ok(doc.clone()));
         assert!(call("jsonpath", &[doc.clone(), json!("$[")]).is_err_and(|e| e.starts_with("invalid JSONPath")));
         assert_eq!(call("jsonpath", &[doc, json!(3)]), Err("expected a JSONPath string, got a number".into()));

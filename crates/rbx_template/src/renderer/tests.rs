@@ -325,7 +325,9 @@ fn jsonpath_helper() {
     let context = run_context();
     assert_eq!(value(r#"{{jsonpath steps.users.json "$.items[*].id"}}"#, &context), json!([1, 2, 3]));
     assert_eq!(value(r#"{{jsonpath steps.users.json "$.items[0].id"}}"#, &context), json!(1));
-    assert_eq!(value(r#"{{jsonpath steps.users.json "$.nothing"}}"#, &context), json!([]));
+    assert_eq!(value(r#"{{jsonpath steps.users.json "$.nothing"}}"#, &context), json!(null));
+    assert_eq!(value(r#"{{default (jsonpath steps.users.json "$.nothing") "none"}}"#, &context), json!("none"));
+    assert_eq!(value(r#"{{jsonpath steps.users.json "$.items[?@.id == 2].id"}}"#, &context), json!([2]));
     assert_eq!(text(r#"{{join (jsonpath steps.users.json "$.items[*].id") ","}}"#, &context), "1,2,3");
     let dynamic = json!({"doc": {"a": 5}, "path": "$.a", "bad": "$["});
     assert_eq!(value("{{jsonpath doc path}}", &dynamic), json!(5));
