@@ -224,6 +224,10 @@ impl Evaluation {
         let (Some(value), Some(fallback)) = (call.args.first(), call.args.get(1)) else {
             return Err(helper_error(call.helper, "takes 2 arguments".to_owned(), pos));
         };
+        if self.placeholders && unknown_yet(value, scope) {
+            // Whether a run will have the value is not known yet: the fallback would be a guess.
+            return Ok(Cow::Owned(Value::String(format!("<{}>", describe_call(call)))));
+        }
         match self.eval_optional(value, scope, pos)? {
             Some(found) if !found.is_null() => Ok(found),
             _ => self.eval(fallback, scope, pos),

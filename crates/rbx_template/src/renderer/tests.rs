@@ -552,7 +552,7 @@ fn render_error_messages_read_well() {
 
 #[test]
 fn a_plan_shows_one_stand_in_iteration_over_a_list_only_a_run_knows() {
-    let context = json!({"steps": {}, "inputs": {"list": ["a", "b"]}});
+    let context = json!({"steps": {}, "inputs": {"list": ["a", "b"], "unset": null}});
     let plan = |source: &str| match Renderer::with_placeholders().render_text(
         &template(source),
         Destination::Text,
@@ -570,6 +570,11 @@ fn a_plan_shows_one_stand_in_iteration_over_a_list_only_a_run_knows() {
         plan("{{percent (len steps.sample.rows) 100}}% of {{len inputs.list}}"),
         "<percent (len steps.sample.rows) 100>% of 2",
         "a helper over what only a run knows shows as the call"
+    );
+    assert_eq!(
+        plan(r#"{{default steps.probe.json.percent "unknown"}}% of {{default inputs.unset "none"}}"#),
+        r#"<default steps.probe.json.percent "unknown">% of none"#,
+        "a default over what only a run knows is not yet its fallback"
     );
     let run = render_error("{{#each steps.locks.rows}}x{{/each}}", &context);
     assert!(matches!(run.kind, RenderErrorKind::Missing { .. }), "a run still refuses a missing list: {run}");
