@@ -283,12 +283,23 @@ const SERVICE_DOWN_TRIAGE: [&str; 6] = [
     "journalctl -u docker --since 1 hour ago --no-pager",
 ];
 
+/// Thresholds that this host's memory and disk use never reach, and always reach.
+const NO_PRESSURE: [&str; 4] = ["--var", "memory_high_percent=101", "--var", "disk_high_percent=101"];
+
+fn pressure(memory_high: bool, disk_high: bool) -> Vec<String> {
+    let percent = |high: bool| if high { 0 } else { 101 };
+    ["--var".to_owned(), format!("memory_high_percent={}", percent(memory_high))]
+        .into_iter()
+        .chain(["--var".to_owned(), format!("disk_high_percent={}", percent(disk_high))])
+        .collect()
+}
+
 #[test]
 fn service_down_all_healthy_changes_nothing_it_was_not_asked_to() {
     let (Some(pg), Some(redis)) = (service_url("RBX_TEST_PG_URL"), service_url("RBX_TEST_REDIS_URL")) else { return };
     let stubs = Stubs::new();
     let app = application();
-    let outcome = service_down(&stubs, &app, &pg, &redis, &[]);
+    let outcome = service_down(&stubs, &app, &pg, &redis, &NO_PRESSURE);
     outcome.expect_code(0);
     expect_outcomes(
         &outcome,
@@ -300,12 +311,17 @@ fn service_down_all_healthy_changes_nothing_it_was_not_asked_to() {
             ("compose_up", "skipped"),
             ("restart_postgres", "skipped"),
             ("database_back", "skipped"),
-            ("scale_backend", "declined"),
-            ("prune", "declined"),
+            ("pressure", "passed"),
+            ("scale_backend", "skipped"),
+            ("prune", "skipped"),
             ("verify", "passed"),
         ],
     );
     let record = outcome.record();
+    let measured = &step(&record, "pressure")["result"]["json"];
+    for figure in ["memory_percent", "disk_percent"] {
+        assert!(measured[figure].as_u64().is_some_and(|percent| percent <= 100), "{figure}: {measured}");
+    }
     assert_eq!(step(&record, "database")["result"]["rows"], json!([{ "ready": 1 }]));
     assert_eq!(step(&record, "redis")["result"]["value"], json!("PONG"));
     assert_eq!(stubs.commands(), SERVICE_DOWN_TRIAGE, "no --yes: nothing scaled or pruned");
@@ -313,15 +329,31 @@ fn service_down_all_healthy_changes_nothing_it_was_not_asked_to() {
 }
 
 #[test]
-fn service_down_healthy_with_yes_scales_and_prunes_after_the_triage() {
+fn service_down_scales_on_memory_pressure_and_prunes_on_a_full_disk_when_confirmed() {
     let (Some(pg), Some(redis)) = (service_url("RBX_TEST_PG_URL"), service_url("RBX_TEST_REDIS_URL")) else { return };
-    let stubs = Stubs::new();
-    let outcome = service_down(&stubs, &application(), &pg, &redis, &["--yes"]);
-    outcome.expect_code(0);
-    expect_outcomes(&outcome, &[("compose_up", "skipped"), ("scale_backend", "passed"), ("prune", "passed")]);
-    let mut expected = SERVICE_DOWN_TRIAGE.map(str::to_owned).to_vec();
-    expected.extend(["docker-compose up -d --scale backend=2".to_owned(), "docker system prune -f".to_owned()]);
-    assert_eq!(stubs.commands(), expected);
+    const SCALE: &str = "docker-compose up -d --scale backend=2";
+    const PRUNE: &str = "docker system prune -f";
+    let cases = [
+        // memory high, disk high, --yes: outcomes of scale_backend and prune, commands after the triage
+        (true, false, true, ["passed", "skipped"], vec![SCALE]),
+        (false, true, true, ["skipped", "passed"], vec![PRUNE]),
+        (true, true, true, ["passed", "passed"], vec![SCALE, PRUNE]),
+        (true, true, false, ["declined", "declined"], vec![]),
+    ];
+    for (memory_high, disk_high, yes, [scaled, pruned], after_triage) in cases {
+        let stubs = Stubs::new();
+        let mut args = pressure(memory_high, disk_high);
+        if yes {
+            args.push("--yes".to_owned());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let outcome = service_down(&stubs, &application(), &pg, &redis, &args);
+        outcome.expect_code(0);
+        expect_outcomes(&outcome, &[("compose_up", "skipped"), ("scale_backend", scaled), ("prune", pruned)]);
+        let mut expected = SERVICE_DOWN_TRIAGE.to_vec();
+        expected.extend(after_triage);
+        assert_eq!(stubs.commands(), expected, "memory high {memory_high}, disk high {disk_high}, --yes {yes}");
+    }
 }
 
 #[test]
@@ -332,7 +364,7 @@ fn service_down_backend_down_brings_the_containers_up_when_confirmed() {
     let stubs = Stubs::new();
     let app = application();
     app.on_each("GET", "/api/health/live", down_then_up());
-    let confirmed = service_down(&stubs, &app, &pg, &redis, &["--yes"]);
+    let confirmed = service_down(&stubs, &app, &pg, &redis, &[&NO_PRESSURE[..], &["--yes"]].concat());
     confirmed.expect_code(0);
     expect_outcomes(
         &confirmed,
