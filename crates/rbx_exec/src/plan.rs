@@ -2,13 +2,17 @@
 //! command, the HTTP method and URL, the SQL text and its parameters, the Redis argument vector —
 //! with `<steps.ID.field>` where only a run would know the value. Nothing is run or asked.
 
-use rbx_checks::{Check, CheckKind};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rbx_checks::{Check, CheckKind, OperandResolver};
 use rbx_model::{ForEach, Runbook, Step, StepKind};
 use rbx_template::{Destination, Renderer};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::context::RunContext;
+use crate::context::{RunContext, TemplateOperands};
 use crate::data::{for_each_items, render_data};
 use crate::events::StepInfo;
 use crate::kinds::data_steps::{self, RequestContext, shell_like, without_password};
@@ -124,7 +128,11 @@ fn plan_step(
     PlannedStep {
         step: crate::engine::step_info(step, index),
         for_each: unknown_items,
-        when: (!step.when.is_empty()).then(|| step.when.iter().map(describe).collect::<Vec<_>>().join(" and ")),
+        when: (!step.when.is_empty()).then(|| {
+            let cache = Mutex::new(HashMap::new());
+            let operands = TemplateOperands::new(renderer, run_context.value(), &cache);
+            step.when.iter().map(|check| describe(check, &operands, masker)).collect::<Vec<_>>().join(" and ")
+        }),
         confirm: step.confirm.as_ref().map(text),
         actions,
         more_items,
@@ -208,7 +216,9 @@ fn action(
             Err(error) => (vec![format!("<cannot render: {error}>")], Value::Null),
         },
         StepKind::Assert(checks) => {
-            let described: Vec<String> = checks.iter().map(describe).collect();
+            let cache = Mutex::new(HashMap::new());
+            let operands = TemplateOperands::new(renderer, context, &cache);
+            let described: Vec<String> = checks.iter().map(|check| describe(check, &operands, masker)).collect();
             (described.iter().map(|c| format!("check {c}")).collect(), json!({ "checks": described }))
         }
         StepKind::Note(message) => {
@@ -277,16 +287,25 @@ fn placeholders_unescaped(url: &str) -> String {
     out
 }
 
-/// A check in one line: `$.status lt 400`, `any(...)`.
-fn describe(check: &Check) -> String {
+/// A check in one line: `$.status lt 400`, `any(...)`. Operands written as templates show
+/// rendered (`ge 90` for `ge: "{{inputs.limit}}"`), masked like every other line of the plan.
+fn describe(check: &Check, operands: &TemplateOperands<'_>, masker: &Masker) -> String {
+    let describe_all =
+        |checks: &[Check]| checks.iter().map(|check| describe(check, operands, masker)).collect::<Vec<_>>().join("; ");
     match &check.kind {
         CheckKind::Path { path, operators } => {
-            let operators: Vec<String> =
-                operators.iter().map(|operator| format!("{} {}", operator.name(), operator.operand())).collect();
+            let operators: Vec<String> = operators
+                .iter()
+                .map(|operator| {
+                    let written = operator.operand();
+                    let shown = operands.resolve(&written).map_or_else(|_| written.clone(), Cow::into_owned);
+                    format!("{} {}", operator.name(), masker.mask_str(&shown.to_string()))
+                })
+                .collect();
             format!("{} {}", path.source(), operators.join(", "))
         }
-        CheckKind::Any(checks) => format!("any({})", checks.iter().map(describe).collect::<Vec<_>>().join("; ")),
-        CheckKind::All(checks) => format!("all({})", checks.iter().map(describe).collect::<Vec<_>>().join("; ")),
-        CheckKind::Not(check) => format!("not({})", describe(check)),
+        CheckKind::Any(checks) => format!("any({})", describe_all(checks)),
+        CheckKind::All(checks) => format!("all({})", describe_all(checks)),
+        CheckKind::Not(check) => format!("not({})", describe(check, operands, masker)),
     }
 }
