@@ -198,6 +198,7 @@ corpus! {
     fixture_130_step_reads_finally_step => "130-step-reads-finally-step.yaml";
     fixture_131_nested_runbook_input_of_the_wrong_type => "131-nested-runbook-input-of-the-wrong-type.yaml";
     fixture_132_manual_step_with_for_each_retry_until => "132-manual-step-with-for-each-retry-until.yaml";
+    fixture_133_jsonpath_helper_nested_too_deep => "133-jsonpath-helper-nested-too-deep.yaml";
 }
 
 fn fixtures_dir() -> PathBuf {

@@ -95,6 +95,23 @@ impl CompiledPath {
         &self.source
     }
 
+    /// Whether the path can select at most one node (RFC 9535's singular query: names and
+    /// indices only): no wildcard (`*`), slice (`:`), filter (`?`), union (`,`) or descendant
+    /// (`..`) outside its quoted names.
+    pub fn is_singular(&self) -> bool {
+        match &*self.query {
+            Query::Members(_) => true,
+            Query::Full(_) => {
+                let mut previous = '\0';
+                unquoted(&self.source).all(|(_, c)| {
+                    let plural = matches!(c, '*' | ':' | '?' | ',') || (c == '.' && previous == '.');
+                    previous = c;
+                    !plural
+                })
+            }
+        }
+    }
+
     /// The nodes the path selects in `value`, in document order.
     pub fn select<'a>(&self, value: &'a Value) -> Vec<&'a Value> {
         match &*self.query {
@@ -150,32 +167,51 @@ fn check_limits(src: &str) -> Result<(), PathError> {
         });
     }
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (offset, c) in src.char_indices() {
-        match quote {
-            Some(_) if escaped => escaped = false,
-            Some(_) if c == '\\' => escaped = true,
-            Some(open) if c == open => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '[' | '(' => {
-                    depth += 1;
-                    if depth > MAX_NESTING {
-                        return Err(PathError {
-                            message: format!("brackets and parentheses may nest at most {MAX_NESTING} deep"),
-                            offset: Some(offset),
-                            hint: None,
-                        });
-                    }
+    for (offset, c) in unquoted(src) {
+        match c {
+            '[' | '(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(PathError {
+                        message: format!("brackets and parentheses may nest at most {MAX_NESTING} deep"),
+                        offset: Some(offset),
+                        hint: None,
+                    });
                 }
-                ']' | ')' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
+            }
+            ']' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// The characters of a path outside its quoted names (`'a.b'`, `"x*"`), with their offsets;
+/// the quotes themselves are left out.
+fn unquoted(src: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    src.char_indices().filter(move |&(_, c)| match quote {
+        Some(_) if escaped => {
+            escaped = false;
+            false
+        }
+        Some(_) if c == '\\' => {
+            escaped = true;
+            false
+        }
+        Some(open) => {
+            if c == open {
+                quote = None;
+            }
+            false
+        }
+        None if c == '\'' || c == '"' => {
+            quote = Some(c);
+            false
+        }
+        None => true,
+    })
 }
 
 impl PartialEq for CompiledPath {
@@ -247,6 +283,20 @@ mod tests {
         assert!(matches!(*CompiledPath::parse("$.a.b_2.C").unwrap().query, Query::Members(_)));
         assert!(matches!(*CompiledPath::parse("$.a[0]").unwrap().query, Query::Full(_)));
         assert!(matches!(*CompiledPath::parse("$.ü").unwrap().query, Query::Full(_)));
+        for (text, singular) in [
+            ("$", true),
+            ("$.a.b", true),
+            ("$.items[0].id", true),
+            ("$['a.b']['c*']", true),
+            ("$[\"x,y\"][-1]", true),
+            ("$.items[*].id", false),
+            ("$..id", false),
+            ("$.items[0:2]", false),
+            ("$.items[0,1]", false),
+            ("$.items[?@.id == 1]", false),
+        ] {
+            assert_eq!(CompiledPath::parse(text).unwrap().is_singular(), singular, "{text}");
+        }
     }
 
     #[test]

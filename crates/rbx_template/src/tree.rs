@@ -1,7 +1,7 @@
 //! The compiled form of a template: what rendering walks, resolved once at parse time.
 
+use rbx_checks::CompiledPath;
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
 use crate::helpers::Helper;
 use crate::position::Pos;
@@ -54,7 +54,7 @@ pub(crate) enum Expr {
 pub(crate) struct Call {
     pub(crate) helper: Helper,
     pub(crate) args: Vec<Expr>,
-    pub(crate) json_path: Option<JsonPath>,
+    pub(crate) json_path: Option<CompiledPath>,
 }
 
 /// A path, resolved at parse time to where it starts.

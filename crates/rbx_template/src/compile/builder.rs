@@ -3,8 +3,8 @@
 
 use handlebars::template::{BlockParam, HelperTemplate, Parameter, Subexpression, Template as Parsed, TemplateElement};
 use handlebars::{Path, PathSeg};
+use rbx_checks::CompiledPath;
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
 use super::explain::excerpt;
 use super::{MAX_DEPTH, Place};
@@ -382,9 +382,9 @@ fn block_param_names(params: Option<&BlockParam>, each: bool, pos: Pos) -> Resul
 }
 
 /// Parses a literal JSONPath argument once, so a bad path is an error at load time.
-fn literal_json_path(helper: Helper, args: &[Expr], pos: Pos) -> Result<Option<JsonPath>, TemplateError> {
+fn literal_json_path(helper: Helper, args: &[Expr], pos: Pos) -> Result<Option<CompiledPath>, TemplateError> {
     match helper.json_path_argument().and_then(|index| args.get(index)) {
-        Some(Expr::Literal(Value::String(text))) => JsonPath::parse(text).map(Some).map_err(|e| {
+        Some(Expr::Literal(Value::String(text))) => CompiledPath::parse(text).map(Some).map_err(|e| {
             let kind = TemplateErrorKind::InvalidJsonPath { path: text.clone(), reason: e.to_string() };
             error(kind, pos)
         }),

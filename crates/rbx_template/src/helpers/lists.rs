@@ -2,8 +2,8 @@
 
 use std::collections::HashSet;
 
+use rbx_checks::CompiledPath;
 use serde_json::{Map, Value};
-use serde_json_path::JsonPath;
 
 use super::expected;
 use super::numbers::{Num, number_argument};
@@ -16,9 +16,8 @@ pub(crate) const MAX_RANGE: i128 = 100_000;
 /// and indices only, RFC 9535's singular query) gives that node's value, or null; any other
 /// path gives a list, even of one item or none. Were the shape to follow the number of nodes,
 /// `$.rows[*].id` over one row would give `7` where the runbook expects `[7]`.
-pub(crate) fn json_path(value: &Value, path_argument: &Value, parsed: Option<&JsonPath>) -> Result<Value, String> {
-    let nodes = with_path(path_argument, parsed, |path| path.query(value).all())?;
-    let singular = path_argument.as_str().is_some_and(is_singular_query);
+pub(crate) fn json_path(value: &Value, path_argument: &Value, parsed: Option<&CompiledPath>) -> Result<Value, String> {
+    let (nodes, singular) = with_path(path_argument, parsed, |path| (path.select(value), path.is_singular()))?;
     Ok(match nodes.as_slice() {
         [one] if singular => (*one).clone(),
         [] if singular => Value::Null,
@@ -26,35 +25,11 @@ pub(crate) fn json_path(value: &Value, path_argument: &Value, parsed: Option<&Js
     })
 }
 
-/// Whether a path that parses is a singular query: no wildcard (`*`), slice (`:`), filter (`?`),
-/// union (`,`) or descendant (`..`) outside its quoted names.
-fn is_singular_query(path: &str) -> bool {
-    let mut quote = None;
-    let mut escaped = false;
-    let mut previous = '\0';
-    for c in path.chars() {
-        match quote {
-            Some(_) if escaped => escaped = false,
-            Some(_) if c == '\\' => escaped = true,
-            Some(open) if c == open => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '*' | ':' | '?' | ',' => return false,
-                '.' if previous == '.' => return false,
-                _ => {}
-            },
-        }
-        previous = c;
-    }
-    true
-}
-
 /// Runs `query` with the load-time parsed path, or parses a path computed at render time.
 fn with_path<T>(
     path_argument: &Value,
-    parsed: Option<&JsonPath>,
-    query: impl FnOnce(&JsonPath) -> T,
+    parsed: Option<&CompiledPath>,
+    query: impl FnOnce(&CompiledPath) -> T,
 ) -> Result<T, String> {
     if let Some(path) = parsed {
         return Ok(query(path));
@@ -62,7 +37,7 @@ fn with_path<T>(
     let Value::String(text) = path_argument else {
         return Err(expected("a JSONPath string", path_argument));
     };
-    let path = JsonPath::parse(text).map_err(|error| format!("invalid JSONPath: {error}"))?;
+    let path = CompiledPath::parse(text).map_err(|error| format!("invalid JSONPath: {error}"))?;
     Ok(query(&path))
 }
 
@@ -118,10 +93,10 @@ pub(crate) fn difference(left: &Value, right: &Value) -> Result<Value, String> {
 pub(crate) fn count_by(
     value: &Value,
     path_argument: Option<&Value>,
-    parsed: Option<&JsonPath>,
+    parsed: Option<&CompiledPath>,
 ) -> Result<Value, String> {
     let counts = match path_argument {
-        Some(path_argument) => with_path(path_argument, parsed, |path| count(path.query(value).iter().copied()))?,
+        Some(path_argument) => with_path(path_argument, parsed, |path| count(path.select(value).into_iter()))?,
         None => match value {
             Value::Array(items) => count(items.iter()),
             other => return Err(expected("a list", other)),

@@ -8,8 +8,8 @@ mod text;
 
 use std::borrow::Cow;
 
+use rbx_checks::CompiledPath;
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
 use crate::json_text::type_name;
 
@@ -197,7 +197,7 @@ impl Helper {
     pub(crate) fn call(
         self,
         args: &[Cow<'_, Value>],
-        json_path: Option<&JsonPath>,
+        json_path: Option<&CompiledPath>,
         clock: Clock,
     ) -> Result<Value, String> {
         use Helper::*;
@@ -252,7 +252,7 @@ pub(crate) mod tests {
         let helper = Helper::from_name(helper).ok_or("no such helper")?;
         let args: Vec<Cow<'_, Value>> = args.iter().map(Cow::Borrowed).collect();
         let path = match (helper.json_path_argument(), args.get(1).map(AsRef::as_ref)) {
-            (Some(_), Some(Value::String(path))) => JsonPath::parse(path).ok(),
+            (Some(_), Some(Value::String(path))) => CompiledPath::parse(path).ok(),
             _ => None,
         };
         helper.call(&args, path.as_ref(), Clock::System)

@@ -208,6 +208,22 @@ fn deep_nesting_is_refused_not_a_crash() {
 }
 
 #[test]
+fn a_deeply_nested_jsonpath_is_refused_not_a_stack_overflow() {
+    // serde_json_path recurses once per level: thousands of levels overflowed the stack, at
+    // load for a literal path and in the middle of a run for one computed then.
+    let deep = format!("$[?{}@.a{}]", "(".repeat(1000), ")".repeat(1000));
+    let (kind, _, _) = failure(&format!("{{{{jsonpath x \"{deep}\"}}}}"));
+    assert!(
+        matches!(&kind, TemplateErrorKind::InvalidJsonPath { reason, .. } if reason.contains("nest at most")),
+        "{kind:?}"
+    );
+    let template = parse("{{jsonpath doc path}}");
+    let context = serde_json::json!({ "doc": {"a": 1}, "path": deep });
+    let error = Renderer::new().render_value(&template, &context).map(drop).unwrap_err();
+    assert!(error.to_string().contains("nest at most"), "{error}");
+}
+
+#[test]
 fn every_error_message_is_a_lowercase_fragment() {
     let sources = [
         "{{x",
