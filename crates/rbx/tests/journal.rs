@@ -210,3 +210,31 @@ fn a_run_killed_mid_step_reads_back_whole_as_killed() {
     assert_eq!(data["status"], "killed");
     assert_eq!(data["runs"][0]["steps"][0]["outcome"], "unfinished");
 }
+
+#[test]
+fn a_called_runbooks_steps_keep_their_output_under_the_call() {
+    let journal = Journaled::new();
+    let scratch = common::tempdir();
+    let outcome = journal
+        .rbx()
+        .arg("run")
+        .arg(fixture("nested-call.yaml"))
+        .env("PARENT_TOKEN", "t0ken")
+        .cwd(scratch.path())
+        .output();
+    outcome.expect_code(0);
+    assert!(!outcome.stderr.contains("journal"), "the journal is whole\n{}", outcome.dump());
+    let dir = journal.only_run();
+    assert_eq!(common::entries(&dir.join("artifacts/call")), ["token.1.stdout", "version.1.stdout"]);
+    assert_eq!(std::fs::read_to_string(dir.join("artifacts/call/version.1.stdout")).unwrap_or_default(), "v42\n");
+
+    let runs = journal.rbx().args(["runs", "--format", "json"]).output();
+    let listed: Value = serde_json::from_str(&runs.stdout).unwrap_or_default();
+    assert_eq!(listed[0]["status"], "passed", "{}", runs.dump());
+    let report = journal.rbx().args(["report", &run_id(&dir), "--format", "json"]).output();
+    report.expect_code(0);
+    let data: Value = serde_json::from_str(&report.stdout).unwrap_or_default();
+    let steps = data["runs"][0]["steps"].as_array().cloned().unwrap_or_default();
+    let version = steps.iter().find(|s| s["id"] == "call/version").cloned().unwrap_or_default();
+    assert_eq!(version["artifacts"], serde_json::json!(["artifacts/call/version.1.stdout"]), "{}", report.stdout);
+}

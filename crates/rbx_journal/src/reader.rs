@@ -96,12 +96,29 @@ impl Journal {
         millis_between(&self.meta.started_at, last)
     }
 
-    /// The files under `artifacts/`, sorted by name (`STEP.TRY.stdout|stderr`).
+    /// The directory of the run's output files.
+    pub fn artifacts_dir(&self) -> PathBuf {
+        self.dir.join(ARTIFACTS_DIR)
+    }
+
+    /// The files under `artifacts/`, sorted: `STEP.TRY.stdout|stderr`, and `CALL/STEP.TRY.…` for
+    /// the steps of called runbooks.
     pub fn artifacts(&self) -> Vec<PathBuf> {
-        let Ok(entries) = std::fs::read_dir(self.dir.join(ARTIFACTS_DIR)) else { return Vec::new() };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        paths
+        let mut found = Vec::new();
+        let mut pending = vec![self.artifacts_dir()];
+        while let Some(dir) = pending.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.filter_map(Result::ok) {
+                let path = entry.path();
+                if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                    pending.push(path);
+                } else {
+                    found.push(path);
+                }
+            }
+        }
+        found.sort();
+        found
     }
 }
 

@@ -218,7 +218,7 @@ impl JournalWriter {
             Some(item) => format!("item-{item}.{attempt}"),
             None => attempt.to_string(),
         };
-        let path = self.artifact_path(&key.0, &name, stream);
+        let path = self.artifact_path(&key.0, &name, stream)?;
         let file = match self.outputs.entry((key, index)) {
             Entry::Occupied(entry) => entry.into_mut(),
             Entry::Vacant(entry) => entry.insert(
@@ -243,7 +243,7 @@ impl JournalWriter {
             for stream in [OutputStream::Stdout, OutputStream::Stderr] {
                 let key = if stream == OutputStream::Stdout { "stdout" } else { "stderr" };
                 let Some(text) = result.get(key).and_then(Value::as_str).filter(|t| !t.is_empty()) else { continue };
-                let path = self.artifact_path(step_id, &name, stream);
+                let path = self.artifact_path(step_id, &name, stream)?;
                 let mut file =
                     File::create(&path).map_err(|source| JournalError::Create { path: path.clone(), source })?;
                 file.write_all(text.as_bytes()).map_err(|source| JournalError::Write { path, source })?;
@@ -252,9 +252,19 @@ impl JournalWriter {
         Ok(())
     }
 
-    fn artifact_path(&self, step_id: &str, try_name: &str, stream: OutputStream) -> PathBuf {
+    /// `artifacts/STEP.TRY.stdout|stderr`. A called runbook's step (`CALL/STEP`) gets the
+    /// directory `artifacts/CALL/`, created here: ids are `[a-z_][a-z0-9_]*`, so `/` is the only
+    /// separator they can hold.
+    fn artifact_path(&self, step_id: &str, try_name: &str, stream: OutputStream) -> Result<PathBuf, JournalError> {
         let suffix = if stream == OutputStream::Stdout { "stdout" } else { "stderr" };
-        self.dir.join(ARTIFACTS_DIR).join(format!("{step_id}.{try_name}.{suffix}"))
+        let path = self.dir.join(ARTIFACTS_DIR).join(format!("{step_id}.{try_name}.{suffix}"));
+        if step_id.contains('/')
+            && let Some(parent) = path.parent()
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|source| JournalError::Create { path: parent.to_path_buf(), source })?;
+        }
+        Ok(path)
     }
 
     fn sync(&mut self) -> Result<(), JournalError> {

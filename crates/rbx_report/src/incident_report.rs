@@ -285,7 +285,8 @@ impl<'a> RunBuilder<'a> {
             .journal
             .artifacts()
             .iter()
-            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .filter_map(|path| path.strip_prefix(self.journal.artifacts_dir()).ok())
+            .map(|relative| relative.to_string_lossy().into_owned())
             .collect();
         for step in &mut self.steps {
             let prefix = format!("{}.", step.id);
