@@ -124,6 +124,25 @@ fn redis_commands_are_argument_vectors_and_replies_are_json() {
 }
 
 #[test]
+fn a_slow_redis_reply_waits_for_the_step_timeout_and_a_timed_out_one_does_not_block_the_next() {
+    let Some(url) = service_url("RBX_TEST_REDIS_URL") else { return };
+    let outcome = Rbx::run("redis-slow.yaml")
+        .var("redis_url", &url)
+        .var("key", unique_name("rbx:test:slow"))
+        .args(["--format", "json"])
+        .cwd(tempdir().path())
+        .output();
+    outcome.expect_code(0);
+    let record = outcome.record();
+    assert_eq!(step(&record, "wait_a_second")["outcome"], json!("passed"), "{}", outcome.dump());
+    let too_long = step(&record, "wait_too_long").clone();
+    assert_eq!(too_long["outcome"], json!("tolerated"));
+    assert!(too_long["error"].as_str().is_some_and(|e| e.contains("1s")), "{too_long}");
+    // Queued behind the abandoned 5 s BLPOP, the PING would pass its own 2 s timeout.
+    assert_eq!(step(&record, "ping")["outcome"], json!("passed"), "{}", outcome.dump());
+}
+
+#[test]
 fn redis_that_is_down_fails_the_step() {
     let port = common::closed_port();
     let outcome = Rbx::run("redis-steps.yaml")

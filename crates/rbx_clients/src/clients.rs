@@ -77,7 +77,13 @@ impl Clients {
                 manager
             }
         };
-        redis::send(manager, request).await
+        let reply = redis::send(manager, request).await;
+        if matches!(reply, Err(RedisError::Timeout(_))) {
+            // The server still owes this connection the reply it gave up on, and would answer
+            // the next command only after it: the next step gets a connection of its own.
+            self.redis.lock().await.remove(&request.url);
+        }
+        reply
     }
 
     /// Closes every SQL pool (letting servers free the sessions) and drops HTTP and Redis clients.

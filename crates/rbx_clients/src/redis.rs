@@ -29,11 +29,14 @@ pub(crate) async fn connect(request: &RedisRequest) -> Result<ConnectionManager,
     };
     let client = redis::Client::open(info).map_err(|e| RedisError::Url(e.to_string()))?;
     let connect_timeout = request.timeout.unwrap_or(CONNECT_TIMEOUT);
-    // One quick retry: a server that is down should fail the step, not stall it.
+    // One quick retry: a server that is down should fail the step, not stall it. No response
+    // timeout of the client's own (its default is 500 ms, which failed every slower command,
+    // a `BLPOP` with a wait or a `KEYS` on a large database): the step's timeout bounds it.
     let config = ConnectionManagerConfig::new()
         .set_number_of_retries(1)
         .set_max_delay(Duration::from_millis(200))
-        .set_connection_timeout(Some(connect_timeout));
+        .set_connection_timeout(Some(connect_timeout))
+        .set_response_timeout(None);
     match tokio::time::timeout(connect_timeout, ConnectionManager::new_with_config(client, config)).await {
         Ok(Ok(manager)) => Ok(manager),
         Ok(Err(error)) => Err(RedisError::connect(&target, &error)),
