@@ -133,3 +133,23 @@ fn a_dropped_connection_fails_the_try_with_a_clear_error() {
     let get = step(&outcome.record(), "get").clone();
     assert!(get["error"].as_str().is_some_and(|e| !e.is_empty()), "{get}");
 }
+
+#[test]
+fn a_value_cannot_make_a_dot_segment_that_moves_the_request() {
+    let api = fake();
+    for value in ["..", "."] {
+        let outcome = Rbx::run("http-maintainx.yaml")
+            .var("api_base", api.base_url())
+            .var("search", value)
+            .env("MAINTAINX_API_KEY", &api.api_key)
+            .args(["--format", "json"])
+            .cwd(tempdir().path())
+            .output();
+        outcome.expect_code(0);
+        let odd = step(&outcome.record(), "odd_path").clone();
+        assert_eq!(odd["outcome"], json!("tolerated"), "the step fails (its failure is tolerated)");
+        assert!(odd["error"].as_str().is_some_and(|e| e.contains("a whole `.` or `..` segment")), "{odd}");
+    }
+    let paths: Vec<String> = api.requests().into_iter().map(|r| r.path).collect();
+    assert!(!paths.iter().any(|p| p == "/v1" || p == "/v1/" || p == "/v1/users/"), "{paths:?}");
+}

@@ -73,7 +73,17 @@ pub fn http_request(
         },
     };
     let path = match &http.path {
-        Some(path) => cx.text(path, Destination::UrlComponent, "path")?,
+        Some(path) => {
+            let rendered = cx.text(path, Destination::UrlComponent, "path")?;
+            if dot_segments(&rendered) > dot_segments(path.template.source()) {
+                // `.` and `..` are unreserved, so encoding leaves them, and URL parsing then
+                // resolves them (`/users/../delete` is `/delete`): a value would pick the endpoint.
+                return Err("path: a value makes a whole `.` or `..` segment, which would send the request \
+                     to another endpoint; pass it in `query` instead"
+                    .to_owned());
+            }
+            rendered
+        }
         None => String::new(),
     };
     let body = match &http.body {
@@ -106,6 +116,12 @@ pub fn http_request(
         timeout,
         settings,
     })
+}
+
+/// How many segments of a URL path are `.` or `..` (before any `?` or `#`).
+fn dot_segments(path: &str) -> usize {
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    path.split('/').filter(|segment| matches!(*segment, "." | "..")).count()
 }
 
 /// `base` + `path` with exactly one slash between them.
