@@ -309,6 +309,14 @@ impl<'s> Engine<'s> {
             .renderer
             .render_text(&question.template, rbx_template::Destination::Text, self.context.value())
             .map_err(|error| format!("confirm: template: {error}"))?;
+        let question = match &step.for_each {
+            // Asked once for every item: the person sees what the yes covers.
+            Some(for_each) => match crate::data::for_each_items(&self.renderer, for_each, self.context.value()) {
+                Ok(items) => format!("{question} {}", describe_items(&items)),
+                Err(_) => question,
+            },
+            None => question,
+        };
         let question = self.masker.mask_str(&question).into_owned();
         self.emit(&RunEvent::ConfirmationRequested { step_id: step.id.value.clone(), question: question.clone() });
         let request = ConfirmRequest { step_id: step.id.value.clone(), title: step.title.clone(), question };
@@ -821,4 +829,26 @@ fn called_step_ids(runbook: &Runbook, prefix: &str) -> Vec<String> {
         }
     }
     ids
+}
+
+/// Items shown in a `for_each` confirmation; the rest are counted.
+const CONFIRMED_ITEMS_SHOWN: usize = 10;
+
+/// `[3 items: web-1, web-2, web-3]`: strings as they are, other values as JSON.
+fn describe_items(items: &[Value]) -> String {
+    let shown: Vec<String> = items
+        .iter()
+        .take(CONFIRMED_ITEMS_SHOWN)
+        .map(|item| match item {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    let more = items.len().saturating_sub(CONFIRMED_ITEMS_SHOWN);
+    let more = if more > 0 { format!(", and {more} more") } else { String::new() };
+    if items.is_empty() {
+        return "[no items]".to_owned();
+    }
+    let noun = if items.len() == 1 { "item" } else { "items" };
+    format!("[{} {noun}: {}{more}]", items.len(), shown.join(", "))
 }
