@@ -82,7 +82,7 @@ fn load_share(files: &[(PathBuf, bool)]) -> Vec<rbx_model::LoadedFile> {
                 continue;
             }
         };
-        if *explicit || looks_like_runbook(file.text()) {
+        if *explicit || looks_like_runbook(file.text()) || is_flow_style_runbook(&file) {
             loaded.push(loader.load_source(file));
         }
     }
@@ -97,6 +97,12 @@ pub fn looks_like_runbook(text: &str) -> bool {
         let line = line.trim_end();
         line.starts_with("rbx:") || line.starts_with("\"rbx\":") || line.starts_with("'rbx':")
     })
+}
+
+/// A runbook written in flow style or as JSON (`{"rbx": 1, ...}`) has no line starting with
+/// `rbx:`: parsed, its top level says. Only files that have a `rbx` key somewhere get this far.
+fn is_flow_style_runbook(file: &rbx_diagnostics::SourceFile) -> bool {
+    file.text().contains("rbx") && rbx_syntax::parse(file).root.as_ref().is_some_and(rbx_model::is_runbook)
 }
 
 fn describe(error: &std::io::Error) -> String {

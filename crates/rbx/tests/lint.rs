@@ -230,3 +230,25 @@ fn explain_prints_a_rule_or_a_load_code() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown code `W999`"));
 }
+
+#[test]
+fn a_directory_walk_finds_runbooks_in_flow_style_and_passes_over_other_yaml() {
+    let flow = r#"{"rbx": 1, "id": "flow", "title": "Flow", "summary": "Written as JSON.", "severity": "SEV4", "triggers": ["Flow"], "steps": [{"id": "hello", "title": "Hello", "shell": "echo hello"}]}"#;
+    let dir = project(&[
+        ("runbooks/flow.yaml", flow),
+        ("runbooks/clean.yaml", CLEAN),
+        ("runbooks/compose.yaml", "services: { web: { image: nginx, labels: { rbx: yes } } }\n"),
+    ]);
+    let output = lint(dir.path(), &["runbooks"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("checked 2 runbooks: 0 errors"), "{stderr}");
+    let listed = rbx(dir.path()).args(["list", "runbooks", "--format", "json"]).output().expect("rbx list runs");
+    let ids: Vec<String> = json(&listed)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|row| row["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids, ["clean", "flow"], "{}", stdout(&listed));
+}
