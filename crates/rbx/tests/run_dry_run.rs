@@ -16,6 +16,7 @@ fn the_plan_shows_what_each_step_would_do_and_runs_nothing() {
     assert!(common::entries(scratch.path()).is_empty(), "nothing ran: {:?}", common::entries(scratch.path()));
     assert!(!outcome.all().contains("tok-5ecret"), "the secret is masked\n{}", outcome.dump());
     assert!(!outcome.all().contains("hunter2"), "a DSN's password is hidden\n{}", outcome.dump());
+    assert!(outcome.stdout.contains("?limit=5&q=api%3B+rm+-rf+%2F"), "the query as it is sent\n{}", outcome.dump());
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("snapshots");
     settings.bind(|| insta::assert_snapshot!("dry_run_human", outcome.stdout));
@@ -39,7 +40,7 @@ fn the_plan_as_json_has_each_request_as_data() {
     );
     assert_eq!(
         find("users")["actions"][0]["detail"]["url"],
-        json!("https://api.example.test/v1/users/<steps.probe.stdout>?limit=5")
+        json!("https://api.example.test/v1/users/<steps.probe.stdout>?limit=5&q=api%3B+rm+-rf+%2F")
     );
     assert_eq!(find("create")["actions"][0]["detail"]["body"], json!({ "title": "api; rm -rf / down", "count": 3 }));
     assert_eq!(find("sessions")["actions"][0]["detail"]["params"], json!(["api; rm -rf /"]));

@@ -98,6 +98,14 @@ pub(crate) async fn send(client: &Client, request: &HttpRequest) -> Result<HttpR
     Ok(result)
 }
 
+impl HttpRequest {
+    /// The URL as it is sent: `url` parsed (dot segments resolved, the host lowercased) with
+    /// `query` form-encoded (`a b` as `a+b`); what `--dry-run` shows.
+    pub fn sent_url(&self) -> Result<String, HttpError> {
+        build_url(self).map(String::from)
+    }
+}
+
 /// The request URL with `query` appended, form-encoded.
 fn build_url(request: &HttpRequest) -> Result<Url, HttpError> {
     // The error names no part of the URL: it did not parse, so we cannot tell its secrets apart.

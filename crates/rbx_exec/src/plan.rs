@@ -176,9 +176,15 @@ fn action(
         }
         StepKind::Http(http) => match data_steps::http_request(cx, http, None) {
             Ok(request) => {
-                let query: Vec<String> = request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                let base = placeholders_unescaped(&without_password(&request.url));
-                let url = if query.is_empty() { base } else { format!("{base}?{}", query.join("&")) };
+                let url = match request.sent_url() {
+                    Ok(sent) => placeholders_unescaped(&without_password(&sent)),
+                    // A base URL only a run knows (`<inputs.…>` as its host) does not parse yet.
+                    Err(_) => {
+                        let query: Vec<String> = request.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                        let base = placeholders_unescaped(&without_password(&request.url));
+                        if query.is_empty() { base } else { format!("{base}?{}", query.join("&")) }
+                    }
+                };
                 let mut lines = vec![masker.mask_str(&format!("{} {url}", request.method)).into_owned()];
                 for (name, value) in request.settings.default_headers.iter().chain(&request.headers) {
                     lines.push(masker.mask_str(&format!("{name}: {value}")).into_owned());
