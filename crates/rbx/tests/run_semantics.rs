@@ -401,3 +401,14 @@ fn capped_output_is_shown_as_capped_in_human_output() {
         outcome.dump()
     );
 }
+
+#[test]
+fn a_passing_step_whose_output_was_capped_says_so_too() {
+    let outcome = Rbx::run("sem-output-cap-passes.yaml").cwd(tempdir().path()).output();
+    outcome.expect_code(0);
+    assert!(
+        outcome.stdout.contains("stdout capped at 1 MiB in the result"),
+        "a passing step's checks read only the kept part: the output says so\n{}",
+        outcome.dump()
+    );
+}

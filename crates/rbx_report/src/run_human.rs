@@ -275,6 +275,17 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                     width = self.width
                 );
                 self.line(text.trim_end());
+                let capped = |stream: &str| result["truncated"][stream].as_bool() == Some(true);
+                let cap = result["truncated"]["cap_bytes"].as_u64().map_or_else(String::new, human_bytes);
+                if !matches!(outcome, StepOutcome::Failed | StepOutcome::Tolerated) {
+                    // A passing step's checks and captures read only the kept part: say so, as
+                    // the spec asks ("the cap is shown when it bites").
+                    let streams: Vec<&str> = ["stdout", "stderr"].into_iter().filter(|s| capped(s)).collect();
+                    if !streams.is_empty() {
+                        let whole = "the journal's artifacts keep the whole output";
+                        self.line(&format!("    {} capped at {cap} in the result; {whole}", streams.join(" and ")));
+                    }
+                }
                 if matches!(outcome, StepOutcome::Failed | StepOutcome::Tolerated) {
                     if let Some(error) = error {
                         let text =
@@ -284,8 +295,6 @@ impl<W: Write + Send> EventSink for HumanReporter<W> {
                     for failure in failures {
                         self.line(&format!("    ✗ {failure}"));
                     }
-                    let capped = |stream: &str| result["truncated"][stream].as_bool() == Some(true);
-                    let cap = result["truncated"]["cap_bytes"].as_u64().map_or_else(String::new, human_bytes);
                     if capped("stdout") {
                         self.line(&format!("    stdout was capped at {cap}: the result keeps its beginning"));
                     }
