@@ -75,6 +75,14 @@ fn an_incident_report_covers_every_run_of_the_incident() {
         data["runs"].as_array().into_iter().flatten().filter_map(|r| r["runbook"].as_str()).collect();
     assert_eq!(runbooks, ["snap-fail", "journal-incident"]);
     assert_eq!(data["incident"], "INC-7");
+    assert_eq!(data["title"], "Incident INC-7: API outage triage, Checkout latency", "every runbook run");
+    let summary = data["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.starts_with(
+            "2 runbooks were run: snap-fail (API outage triage) once and journal-incident (Checkout latency) once, by tester on "
+        ),
+        "{summary}"
+    );
     assert_eq!(data["status"], "passed", "the last run's status");
     let times: Vec<jiff::Timestamp> =
         data["timeline"].as_array().into_iter().flatten().filter_map(|t| t["at"].as_str()?.parse().ok()).collect();

@@ -23,7 +23,7 @@ pub struct IncidentReport {
     pub title: String,
     /// The incident label, when the runs have one.
     pub incident: Option<String>,
-    /// The runbook's declared severity (the first run's that has one).
+    /// The most severe of the runs' declared severities (`SEV1` before `SEV2`).
     pub severity: Option<String>,
     /// How the last run stands (`passed`, `failed`, `killed`, …).
     pub status: String,
@@ -197,7 +197,7 @@ impl IncidentReport {
             report_version: REPORT_VERSION,
             title: String::new(),
             incident: incident.map(str::to_owned).or_else(|| journals.iter().find_map(|j| j.meta.incident.clone())),
-            severity: journals.iter().find_map(|j| j.meta.severity.clone()),
+            severity: journals.iter().filter_map(|j| j.meta.severity.clone()).min(),
             status: String::new(),
             summary: String::new(),
             started_at: journals.first().map(|j| j.meta.started_at.clone()).unwrap_or_default(),
@@ -227,7 +227,7 @@ impl IncidentReport {
         report.finished_at = last.and_then(|r| r.finished_at.clone());
         let end = report.finished_at.clone().or(last_event_at);
         report.duration_ms = end.and_then(|end| millis_between(&report.started_at, &end));
-        let runbook_title = report.runs.first().map(|r| r.title.clone()).unwrap_or_default();
+        let runbook_title = titles(&runbooks_run(&report));
         report.title = match &report.incident {
             Some(incident) => format!("Incident {incident}: {runbook_title}"),
             None => runbook_title,
@@ -466,15 +466,77 @@ fn classify(report: &mut IncidentReport, step: &StepEntry) {
     }
 }
 
+/// One runbook of the report: its id, its title, and how many of the runs ran it.
+struct RunbookRuns<'r> {
+    id: &'r str,
+    title: &'r str,
+    runs: usize,
+}
+
+/// The runbooks the runs ran, in the order each was first run.
+fn runbooks_run(report: &IncidentReport) -> Vec<RunbookRuns<'_>> {
+    let mut runbooks: Vec<RunbookRuns<'_>> = Vec::new();
+    for run in &report.runs {
+        match runbooks.iter_mut().find(|r| r.id == run.runbook) {
+            Some(runbook) => runbook.runs += 1,
+            None => runbooks.push(RunbookRuns { id: &run.runbook, title: &run.title, runs: 1 }),
+        }
+    }
+    runbooks
+}
+
+/// Titles shown in a report's title: an incident often runs a few runbooks, rarely many.
+const TITLES_SHOWN: usize = 3;
+
+/// `Checkout latency`, `API outage triage, Checkout latency`, `A, B, C and 2 more`.
+fn titles(runbooks: &[RunbookRuns<'_>]) -> String {
+    let shown: Vec<&str> = runbooks.iter().take(TITLES_SHOWN).map(|r| r.title).collect();
+    match runbooks.len().saturating_sub(TITLES_SHOWN) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+fn times(count: usize) -> String {
+    match count {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    }
+}
+
+/// `alice`, `alice and bob`, `alice, bob and carol`.
+fn listing(names: Vec<&str>) -> String {
+    let mut unique: Vec<&str> = Vec::new();
+    for name in names {
+        if !unique.contains(&name) {
+            unique.push(name);
+        }
+    }
+    match unique.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((only, _)) => (*only).to_owned(),
+        None => String::new(),
+    }
+}
+
 fn summary(report: &IncidentReport) -> String {
-    let Some(first) = report.runs.first() else { return "No runs.".to_owned() };
+    if report.runs.is_empty() {
+        return "No runs.".to_owned();
+    }
     let steps: usize = report.runs.iter().map(|r| r.steps.len()).sum();
     let failed = report.runs.iter().flat_map(|r| &r.steps).filter(|s| s.outcome == "failed").count();
-    let runs = match report.runs.len() {
-        1 => format!("Runbook {} ({}) was run once", first.runbook, first.title),
-        n => format!("Runbook {} ({}) was run {n} times", first.runbook, first.title),
+    let runbooks = runbooks_run(report);
+    let runs = match runbooks.as_slice() {
+        [one] => format!("Runbook {} ({}) was run {}", one.id, one.title, times(one.runs)),
+        many => {
+            let each: Vec<String> = many.iter().map(|r| format!("{} ({}) {}", r.id, r.title, times(r.runs))).collect();
+            format!("{} runbooks were run: {}", many.len(), listing(each.iter().map(String::as_str).collect()))
+        }
     };
-    let who = format!("by {} on {}", first.user, first.host);
+    let users = listing(report.runs.iter().map(|r| r.user.as_str()).collect());
+    let hosts = listing(report.runs.iter().map(|r| r.host.as_str()).collect());
+    let who = format!("by {users} on {hosts}");
     format!(
         "{runs}, {who}; the last run's status is {}. {steps} step(s) ran, {failed} failed; {} finding(s); {} change step(s) ran.",
         report.status,
