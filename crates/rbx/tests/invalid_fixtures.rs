@@ -199,6 +199,7 @@ corpus! {
     fixture_131_nested_runbook_input_of_the_wrong_type => "131-nested-runbook-input-of-the-wrong-type.yaml";
     fixture_132_manual_step_with_for_each_retry_until => "132-manual-step-with-for-each-retry-until.yaml";
     fixture_133_jsonpath_helper_nested_too_deep => "133-jsonpath-helper-nested-too-deep.yaml";
+    fixture_134_yaml_tab_before_a_sequence_item => "134-yaml-tab-before-a-sequence-item.yaml";
 }
 
 fn fixtures_dir() -> PathBuf {

@@ -177,16 +177,16 @@ impl Builder<'_> {
     fn syntax_error(&self, offset: usize, info: &str) -> Diagnostic {
         let text = self.file.text();
         if info.contains("tab") {
-            let search_end =
-                text[offset.min(text.len())..].match_indices('\n').nth(1).map_or(text.len(), |(i, _)| offset + i);
-            if let Some(tab) = text.get(offset..search_end).and_then(|t| t.find('\t')) {
-                return Diagnostic::new(
-                    codes::YAML_SYNTAX,
-                    Span::new(offset + tab, offset + tab + 1),
-                    "a tab is used for indentation",
-                )
-                .with_label("tab")
-                .with_help("indent with spaces; YAML does not allow tabs for indentation");
+            let offset = offset.min(text.len());
+            // The scanner may stop just after the tab it complains about: search from the start
+            // of its line, to the end of the next one.
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let search_end = text[offset..].match_indices('\n').nth(1).map_or(text.len(), |(i, _)| offset + i);
+            if let Some(tab) = text.get(line_start..search_end).and_then(|t| t.find('\t')) {
+                let tab = line_start + tab;
+                return Diagnostic::new(codes::YAML_SYNTAX, Span::new(tab, tab + 1), "a tab is used for indentation")
+                    .with_label("tab")
+                    .with_help("indent with spaces; YAML does not allow tabs for indentation");
             }
         }
         let error_line = self.file.line_col(offset).line;
