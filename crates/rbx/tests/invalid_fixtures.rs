@@ -200,6 +200,8 @@ corpus! {
     fixture_132_manual_step_with_for_each_retry_until => "132-manual-step-with-for-each-retry-until.yaml";
     fixture_133_jsonpath_helper_nested_too_deep => "133-jsonpath-helper-nested-too-deep.yaml";
     fixture_134_yaml_tab_before_a_sequence_item => "134-yaml-tab-before-a-sequence-item.yaml";
+    fixture_135_check_written_as_an_expression => "135-check-written-as-an-expression.yaml";
+    fixture_136_yes_as_a_boolean_operand => "136-yes-as-a-boolean-operand.yaml";
 }
 
 fn fixtures_dir() -> PathBuf {

@@ -32,6 +32,22 @@ static CHECK_KEYS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock:
 });
 
 fn check(cx: &mut Cx<'_>, node: &Node, what: &str, subject: Subject) -> Option<Check> {
+    if let Some(text) = node.as_str() {
+        let help = match expression_as_check(text) {
+            Some(check) => format!("write the check as a mapping: `{check}`"),
+            None => "write the check as a mapping: `{ path: $.status, equals: 200 }`".to_owned(),
+        };
+        cx.report(
+            Diagnostic::new(
+                codes::WRONG_TYPE,
+                node.span,
+                format!("a check in {what} must be a mapping, found a string"),
+            )
+            .with_label("expected a mapping")
+            .with_help(help),
+        );
+        return None;
+    }
     let fields = Fields::open(cx, node, &format!("a check in {what}"), &CHECK_KEYS)?;
     let message = fields.get("message").and_then(|n| read::text(cx, n, "`message`"));
     let combinators: Vec<_> =
@@ -113,10 +129,13 @@ fn check(cx: &mut Cx<'_>, node: &Node, what: &str, subject: Subject) -> Option<C
                 } else {
                     codes::INVALID_CHECK
                 };
-                cx.report(
+                let mut diagnostic =
                     Diagnostic::new(code, entry.value.span, format!("invalid `{}` operand: {error}", entry.key))
-                        .with_label("here"),
-                );
+                        .with_label("here");
+                if let Some(help) = yaml_1_1_boolean_help(&entry.value) {
+                    diagnostic = diagnostic.with_help(help);
+                }
+                cx.report(diagnostic);
             }
         }
     }
@@ -225,4 +244,29 @@ pub(crate) fn captures(cx: &mut Cx<'_>, node: &Node) -> Vec<Capture> {
             Some(Capture { name: name?, path: path?, regex, secret })
         })
         .collect()
+}
+
+/// `$.exit_code == 0` as the check it means, `{ path: $.exit_code, equals: 0 }`, when the text
+/// is a path, a comparison and a value.
+fn expression_as_check(text: &str) -> Option<String> {
+    const OPERATORS: [(&str, &str); 6] =
+        [("==", "equals"), ("!=", "not_equals"), ("<=", "le"), (">=", "ge"), ("<", "lt"), (">", "gt")];
+    let (path, operator, value) = OPERATORS.iter().find_map(|(symbol, name)| {
+        let (path, value) = text.split_once(symbol)?;
+        Some((path.trim(), *name, value.trim()))
+    })?;
+    let is_path = path.starts_with('$') && !path.contains(char::is_whitespace);
+    (is_path && !value.is_empty()).then(|| format!("{{ path: {path}, {operator}: {value} }}"))
+}
+
+/// `yes`, `no`, `on`, `off` were booleans in YAML 1.1; runbooks are read as YAML 1.2, where
+/// they are text.
+fn yaml_1_1_boolean_help(value: &Node) -> Option<String> {
+    let text = value.as_str()?;
+    let meant = match text.to_ascii_lowercase().as_str() {
+        "yes" | "on" | "y" => "true",
+        "no" | "off" | "n" => "false",
+        _ => return None,
+    };
+    Some(format!("write `{meant}`: YAML 1.2 reads `{text}` as text, not as a boolean"))
 }
