@@ -55,6 +55,25 @@ mod tests {
     }
 
     #[test]
+    fn tags_carry_substitutions_comments_and_here_documents() {
+        assert_eq!(
+            quotings("echo \"$(echo {{a}} \"{{b}}\")\" # {{c}}\ncat <<EOF\n{{d}}\nEOF\necho ${x:-{{e}}}"),
+            [
+                (Quoting::Bare, false),
+                (Quoting::Double, false),
+                (Quoting::Comment, false),
+                (Quoting::HereDoc, false),
+                (Quoting::Unsafe(crate::UnsafeShellContext::ParameterExpansion), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_tag_never_ends_a_here_document() {
+        assert_eq!(quotings("cat <<EOF\nEOF{{a}}\n{{b}}"), [(Quoting::HereDoc, false), (Quoting::HereDoc, false)]);
+    }
+
+    #[test]
     fn quotes_inside_a_tag_do_not_count() {
         assert_eq!(
             quotings(r#"echo {{default inputs.x "a'b"}} {{y}}"#),
