@@ -257,11 +257,17 @@ mod tests {
 
     #[test]
     fn values_in_here_documents_arrive_byte_for_byte() {
-        for value in ["plain", "$HOME `x` \\ \" '", "a\nb", "EOF.", " EOF", "x\n", ""] {
+        for value in ["plain", "$HOME `x` \\ \" '", "a\nb", "EOF.", " EOF", "x\n", "", ") ; touch X ; (", "$(touch X)"]
+        {
             for command in ["cat <<EOF\n{{v}}\nEOF", "cat <<'EOF'\n{{v}}\nEOF", "cat << \"EOF\"\n{{v}}\nEOF"] {
                 assert_eq!(round_trip(command, value), format!("{value}\n"), "{command:?}");
             }
             assert_eq!(round_trip("cat <<-EOF\n\t{{v}}\n\tEOF", value), format!("{value}\n"), "<<-");
+            for command in
+                ["printf '%s' \"$(cat <<EOF\n{{v}}\nEOF\n)\"", "printf '%s' \"$(cat <<'EOF'\n{{v}}\nEOF\n)\""]
+            {
+                assert_eq!(round_trip(command, value), value.trim_end_matches('\n'), "{command:?}");
+            }
             assert_eq!(
                 round_trip("cat <<EOF | tr a a\npre {{v}} $(printf '%s' {{v}}) post\nEOF\nprintf %s {{v}}", value),
                 format!("pre {value} {} post\n{value}", value.trim_end_matches('\n')),
