@@ -312,8 +312,10 @@ mod tests {
         assert_eq!(round_trip("printf '%s' $(( {{v}} + 1 ))", "41"), "42");
         assert_eq!(round_trip("printf '%s' \"$(( ({{v}}) * 2 ))\"", "-4"), "-8");
         for value in ["$(touch X)", "a[$(touch X)]", "1 + 1", ""] {
-            let error = render("echo $(( {{v}} ))", value).expect_err(value);
-            assert!(error.message().contains("integer"), "{error}");
+            for command in ["echo $(( {{v}} ))", "((x = {{v}}))", "echo $[ {{v}} ]"] {
+                let error = render(command, value).expect_err(value);
+                assert!(error.message().contains("integer"), "{command:?}: {error}");
+            }
         }
     }
 

@@ -26,7 +26,7 @@ pub enum Quoting {
     HereDoc,
     /// In the body of a here-document with a quoted delimiter (`<<'EOF'`): nothing is special.
     HereDocLiteral,
-    /// Inside `$((…))` or `((…))`: only an integer is accepted.
+    /// Inside `$((…))`, `((…))` or bash's `$[…]`: only an integer is accepted.
     Arithmetic,
     /// Where no escaping makes a value harmless: rendering refuses.
     Unsafe(UnsafeShellContext),
@@ -98,6 +98,10 @@ enum Frame {
     },
     /// The first `)` of the `))` that ends arithmetic.
     ArithmeticEnd,
+    /// Bash's older `$[…]` arithmetic.
+    BracketArithmetic {
+        brackets: u32,
+    },
     Parameter {
         braces: u32,
         in_double_quotes: bool,
@@ -317,7 +321,9 @@ impl ShellScan {
             Some(Frame::Comment) => Quoting::Comment,
             Some(Frame::HereDocBody { quoted: false }) => Quoting::HereDoc,
             Some(Frame::HereDocBody { quoted: true }) => Quoting::HereDocLiteral,
-            Some(Frame::Arithmetic { .. } | Frame::ArithmeticEnd) => Quoting::Arithmetic,
+            Some(Frame::Arithmetic { .. } | Frame::ArithmeticEnd | Frame::BracketArithmetic { .. }) => {
+                Quoting::Arithmetic
+            }
             Some(Frame::Parameter { .. }) => Quoting::Unsafe(UnsafeShellContext::ParameterExpansion),
             Some(Frame::AnsiC) => Quoting::Unsafe(UnsafeShellContext::AnsiCQuotes),
         }
@@ -405,6 +411,7 @@ impl ShellScan {
                 self.parameter_byte(byte, after_dollar, braces, in_double_quotes)
             }
             Some(Frame::Arithmetic { parens }) => self.arithmetic_byte(byte, after_dollar, parens),
+            Some(Frame::BracketArithmetic { brackets }) => self.bracket_arithmetic_byte(byte, after_dollar, brackets),
             Some(Frame::ArithmeticEnd) => {
                 self.pop();
                 if byte != b')' {
@@ -503,6 +510,7 @@ impl ShellScan {
                 self.stack.push(Frame::Parameter { braces: 0, in_double_quotes });
             }
             b'\'' if self.in_command() => self.stack.push(Frame::AnsiC),
+            b'[' => self.stack.push(Frame::BracketArithmetic { brackets: 0 }),
             _ => return false,
         }
         true
@@ -722,6 +730,20 @@ impl ShellScan {
     }
 }
 
+impl ShellScan {
+    fn bracket_arithmetic_byte(&mut self, byte: u8, after_dollar: bool, brackets: u32) {
+        match byte {
+            b']' if brackets == 0 => self.pop(),
+            b'[' | b']' => {
+                if let Some(Frame::BracketArithmetic { brackets }) = self.stack.last_mut() {
+                    *brackets = if byte == b'[' { *brackets + 1 } else { brackets.saturating_sub(1) };
+                }
+            }
+            _ => self.expanding_byte(byte, after_dollar, None),
+        }
+    }
+}
+
 fn shell_error(error: ShellEscapeError, pos: Pos) -> RenderError {
     RenderError::new(RenderErrorKind::Shell(error), pos)
 }
@@ -815,6 +837,8 @@ mod tests {
         assert_eq!(quoting("echo $(( 1 + "), Quoting::Arithmetic);
         assert_eq!(quoting("(( 1 + "), Quoting::Arithmetic);
         assert_eq!(quoting("echo $(( (1) )) "), Quoting::Bare);
+        assert_eq!(quoting("echo $[ a[1] + "), Quoting::Arithmetic);
+        assert_eq!(quoting("echo \"$[ a[1] ] "), Quoting::Double);
         assert_eq!(quoting("echo \"$( (a) ) "), Quoting::Double);
     }
 
