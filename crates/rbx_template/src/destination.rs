@@ -2,6 +2,10 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use crate::error::RenderError;
+use crate::position::Pos;
+use crate::shell_scan::ShellScan;
+
 /// Where a rendered value lands; decides the escaping of `{{x}}` (never of `{{{x}}}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Destination {
@@ -19,69 +23,27 @@ const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').rem
 
 impl Destination {
     /// Appends `text` to `out`, escaped for this destination. For shell commands the escaping
-    /// depends on the quotes the author wrote around the expression, so `scan` follows the
-    /// command written so far.
-    pub(crate) fn escape_into(self, text: &str, out: &mut String, scan: &mut ShellScan) {
+    /// depends on where the author put the expression (quotes, substitutions, comments,
+    /// here-documents), so `scan` follows the command written so far; where no escaping is
+    /// safe, rendering fails at `pos`.
+    pub(crate) fn escape_into(
+        self,
+        text: &str,
+        out: &mut String,
+        scan: &mut ShellScan,
+        pos: Pos,
+    ) -> Result<(), RenderError> {
         match self {
             Destination::Text => out.push_str(text),
-            Destination::ShellWord => match scan.state_after(out) {
-                Quoting::Bare => push_shell_word(text, out),
-                Quoting::Single => push_in_single_quotes(text, out),
-                Quoting::Double => push_in_double_quotes(text, out),
-            },
+            Destination::ShellWord => scan.push_value(text, out, pos)?,
             Destination::UrlComponent => out.extend(utf8_percent_encode(text, URL_COMPONENT)),
         }
-    }
-}
-
-/// Where the next character of a shell command lands: outside quotes, or inside quotes the
-/// command's author wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Quoting {
-    /// Outside quotes: a value becomes one quoted word.
-    #[default]
-    Bare,
-    /// Inside `'…'` the author wrote.
-    Single,
-    /// Inside `"…"` the author wrote.
-    Double,
-}
-
-/// Follows POSIX quoting through a command as it is rendered, resuming where it stopped, so a
-/// render scans its output once. Rendered values are escaped for the state they land in and
-/// leave it unchanged, so scanning them is consistent.
-#[derive(Debug, Default)]
-pub(crate) struct ShellScan {
-    scanned: usize,
-    state: Quoting,
-    escaped: bool,
-}
-
-impl ShellScan {
-    pub(crate) fn state_after(&mut self, out: &str) -> Quoting {
-        for byte in out.as_bytes().get(self.scanned..).unwrap_or_default() {
-            if self.escaped {
-                self.escaped = false;
-                continue;
-            }
-            self.state = match (self.state, byte) {
-                (Quoting::Bare, b'\\') | (Quoting::Double, b'\\') => {
-                    self.escaped = true;
-                    self.state
-                }
-                (Quoting::Bare, b'\'') => Quoting::Single,
-                (Quoting::Bare, b'"') => Quoting::Double,
-                (Quoting::Single, b'\'') | (Quoting::Double, b'"') => Quoting::Bare,
-                (state, _) => state,
-            };
-        }
-        self.scanned = out.len();
-        self.state
+        Ok(())
     }
 }
 
 /// Inside `'…'` nothing is special but `'`, written as `'\''` (close, escaped quote, reopen).
-fn push_in_single_quotes(text: &str, out: &mut String) {
+pub(crate) fn push_in_single_quotes(text: &str, out: &mut String) {
     for ch in text.chars() {
         if ch == '\'' {
             out.push_str("'\\''");
@@ -92,7 +54,7 @@ fn push_in_single_quotes(text: &str, out: &mut String) {
 }
 
 /// Inside `"…"`, `$`, `` ` ``, `"` and `\` keep a special meaning; a backslash removes it.
-fn push_in_double_quotes(text: &str, out: &mut String) {
+pub(crate) fn push_in_double_quotes(text: &str, out: &mut String) {
     for ch in text.chars() {
         if matches!(ch, '$' | '`' | '"' | '\\') {
             out.push('\\');
@@ -101,13 +63,33 @@ fn push_in_double_quotes(text: &str, out: &mut String) {
     }
 }
 
-/// `text` escaped to sit inside `'…'` (and `"…"`) that a command's author wrote; what a shell
-/// command shows of a value there, so that secret masking can recognise it.
-pub fn shell_escapes_in_quotes(text: &str) -> [String; 2] {
-    let (mut single, mut double) = (String::new(), String::new());
+/// In a here-document body with an unquoted delimiter, `$`, `` ` `` and `\` keep a special
+/// meaning (`"` does not); a backslash removes it.
+pub(crate) fn push_in_here_doc(text: &str, out: &mut String) {
+    for ch in text.chars() {
+        if matches!(ch, '$' | '`' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+}
+
+/// A comment's text is never executed: only a line break, which ends the comment, could make
+/// part of a value a command, so each becomes a space.
+pub(crate) fn push_in_comment(text: &str, out: &mut String) {
+    out.extend(text.chars().map(|ch| if matches!(ch, '\n' | '\r') { ' ' } else { ch }));
+}
+
+/// `text` escaped to sit inside `'…'`, inside `"…"`, in a here-document body and in a comment
+/// that a command's author wrote; what a shell command shows of a value there, so that secret
+/// masking can recognise it.
+pub fn shell_escapes_in_quotes(text: &str) -> [String; 4] {
+    let [mut single, mut double, mut here_doc, mut comment] = Default::default();
     push_in_single_quotes(text, &mut single);
     push_in_double_quotes(text, &mut double);
-    [single, double]
+    push_in_here_doc(text, &mut here_doc);
+    push_in_comment(text, &mut comment);
+    [single, double, here_doc, comment]
 }
 
 /// Quotes `word` so that a POSIX shell reads it back as exactly one word, byte for byte.
@@ -120,7 +102,7 @@ pub fn shell_quote(word: &str) -> String {
     out
 }
 
-fn push_shell_word(word: &str, out: &mut String) {
+pub(crate) fn push_shell_word(word: &str, out: &mut String) {
     if !word.is_empty() && word.bytes().all(is_shell_safe) {
         out.push_str(word);
         return;
@@ -138,7 +120,7 @@ fn push_shell_word(word: &str, out: &mut String) {
     out.push('\'');
 }
 
-fn is_shell_safe(byte: u8) -> bool {
+pub(crate) fn is_shell_safe(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || b"_./:=@%+,-".contains(&byte)
 }
 
@@ -148,7 +130,7 @@ mod tests {
 
     fn escaped(destination: Destination, text: &str) -> String {
         let mut out = String::new();
-        destination.escape_into(text, &mut out, &mut ShellScan::default());
+        destination.escape_into(text, &mut out, &mut ShellScan::default(), Pos::default()).expect("escapes");
         out
     }
 
@@ -182,15 +164,47 @@ mod tests {
         assert_eq!(escaped(Destination::Text, "<a href='x'>&</a>"), "<a href='x'>&</a>");
     }
 
-    /// Renders `command` with `{{v}}` bound to `value` and runs it with `sh`, returning what
-    /// `printf` printed: the value must arrive byte for byte, whatever quotes surround it.
-    fn round_trip(command: &str, value: &str) -> String {
+    /// Renders `command` with `{{v}}` bound to `value`.
+    fn render(command: &str, value: &str) -> Result<String, crate::RenderError> {
         let template = crate::Template::parse(command).expect("parses");
         let context = serde_json::json!({ "v": value });
-        let script = crate::Renderer::new().render_text(&template, Destination::ShellWord, &context).expect("renders");
-        let output = std::process::Command::new("sh").arg("-c").arg(&script).output().expect("sh runs");
-        String::from_utf8(output.stdout).expect("utf-8")
+        crate::Renderer::new().render_text(&template, Destination::ShellWord, &context)
     }
+
+    /// Runs `script` with `shell` in an empty directory, returning what it printed and whether
+    /// it created anything there (the mark of an injected command).
+    fn run_in_empty_dir(shell: &str, script: &str) -> (String, bool) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let output =
+            std::process::Command::new(shell).arg("-c").arg(script).current_dir(dir.path()).output().expect("sh runs");
+        let created = std::fs::read_dir(dir.path()).expect("reads").next().is_some();
+        (String::from_utf8_lossy(&output.stdout).into_owned(), created)
+    }
+
+    /// Renders `command` with `{{v}}` bound to `value` and runs it with `sh`, returning what
+    /// it printed: the value must arrive byte for byte, whatever context surrounds it, and no
+    /// file may appear in the directory it runs in.
+    fn round_trip(command: &str, value: &str) -> String {
+        let script = render(command, value).expect("renders");
+        let (printed, created) = run_in_empty_dir("sh", &script);
+        assert!(!created, "{command:?} with {value:?} ran an injected command: {script:?}");
+        let (printed_by_bash, created) = run_in_empty_dir("bash", &script);
+        assert!(!created, "{command:?} with {value:?} ran an injected command in bash: {script:?}");
+        assert_eq!(printed, printed_by_bash, "sh and bash differ on {script:?}");
+        printed
+    }
+
+    const INJECTIONS: [&str; 9] = [
+        "a; touch X",
+        "$(touch X)",
+        "`touch X`",
+        "x\ntouch X #",
+        "EOF\ntouch X",
+        "'; touch X; '",
+        "\"; touch X; \"",
+        ") ; touch X ; (",
+        "\\`touch X`",
+    ];
 
     #[test]
     fn values_inside_author_written_quotes_arrive_byte_for_byte() {
@@ -204,8 +218,11 @@ mod tests {
             "$HOME",
             "a\nb",
             "",
+            "a#b",
+            "(x) ) (",
+            "esac",
         ];
-        for value in values {
+        for value in values.into_iter().chain(INJECTIONS) {
             assert_eq!(round_trip("printf '%s' {{v}}", value), value, "bare");
             assert_eq!(round_trip("printf '%s' '{{v}}'", value), value, "inside single quotes");
             assert_eq!(round_trip("printf '%s' \"{{v}}\"", value), value, "inside double quotes");
@@ -219,16 +236,144 @@ mod tests {
                 format!("it's {value}"),
                 "after an escaped quote"
             );
+            let trimmed = value.trim_end_matches('\n');
+            for command in [
+                "printf '%s' \"$(printf '%s' {{v}})\"",
+                "printf '%s' \"`printf '%s' {{v}}`\"",
+                "printf '%s' `printf '%s' {{v}}`",
+                "printf '%s' \"$(echo \"$(printf '%s' {{v}})\")\"",
+                "printf '%s' \"$(printf '%s' \"{{v}}\")\"",
+                "printf '%s' \"$( (printf '%s' {{v}}) )\"",
+                "printf '%s' \"$(case a in a) printf '%s' {{v}};; esac)\"",
+            ] {
+                let printed = round_trip(command, value);
+                // Unquoted, the output of a substitution is split into words again.
+                let want =
+                    if command.contains('"') { trimmed.to_owned() } else { trimmed.split_whitespace().collect() };
+                assert_eq!(printed, want, "{command:?}");
+            }
         }
     }
 
     #[test]
-    fn the_scan_follows_escapes_and_quote_changes() {
-        let mut scan = ShellScan::default();
-        assert_eq!(scan.state_after("echo '"), Quoting::Single);
-        assert_eq!(scan.state_after("echo 'a' \""), Quoting::Double);
-        assert_eq!(scan.state_after("echo 'a' \"b\\\""), Quoting::Double);
-        assert_eq!(scan.state_after("echo 'a' \"b\\\"\""), Quoting::Bare);
-        assert_eq!(ShellScan::default().state_after("echo \\'"), Quoting::Bare);
+    fn values_in_here_documents_arrive_byte_for_byte() {
+        for value in ["plain", "$HOME `x` \\ \" '", "a\nb", "EOF.", " EOF", "x\n", "", ") ; touch X ; (", "$(touch X)"]
+        {
+            for command in ["cat <<EOF\n{{v}}\nEOF", "cat <<'EOF'\n{{v}}\nEOF", "cat << \"EOF\"\n{{v}}\nEOF"] {
+                assert_eq!(round_trip(command, value), format!("{value}\n"), "{command:?}");
+            }
+            assert_eq!(round_trip("cat <<-EOF\n\t{{v}}\n\tEOF", value), format!("{value}\n"), "<<-");
+            for command in
+                ["printf '%s' \"$(cat <<EOF\n{{v}}\nEOF\n)\"", "printf '%s' \"$(cat <<'EOF'\n{{v}}\nEOF\n)\""]
+            {
+                assert_eq!(round_trip(command, value), value.trim_end_matches('\n'), "{command:?}");
+            }
+            assert_eq!(
+                round_trip("cat <<EOF | tr a a\npre {{v}} $(printf '%s' {{v}}) post\nEOF\nprintf %s {{v}}", value),
+                format!("pre {value} {} post\n{value}", value.trim_end_matches('\n')),
+                "around and after a here-document"
+            );
+        }
+    }
+
+    #[test]
+    fn here_documents_refuse_a_value_that_would_end_them() {
+        for (command, value) in [
+            ("cat <<EOF\n{{v}}\nEOF", "EOF\ntouch X"),
+            ("cat <<EOF\n{{v}}\nEOF", "EOF"),
+            ("cat <<'EOF'\n{{v}}\nEOF", "a\nEOF\ntouch X"),
+            ("cat <<-EOF\n{{v}}\nEOF", "\t\tEOF\ntouch X"),
+            ("cat <<EOF\nEO{{v}}\nEOF", "F"),
+            ("cat <<EOF\nEOF{{v}}", "\ntouch X"),
+            ("cat <<EOF\n$(printf %s {{v}})\nEOF", "a\nEOF\ntouch X"),
+        ] {
+            let error = render(command, value).expect_err(command);
+            assert!(error.message().contains("delimiter `EOF`"), "{command:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn comments_swallow_the_value_whole() {
+        for value in INJECTIONS.into_iter().chain(["plain", "captured stdout\n", "a\r\nb"]) {
+            assert_eq!(round_trip("printf ok # {{v}}", value), "ok");
+            assert_eq!(round_trip("printf ok # it's {{v}}\nprintf 1", value), "ok1");
+            assert_eq!(round_trip("printf '%s' \"$(printf ok # {{v}}\n)\"", value), "ok");
+        }
+        for (command, value) in
+            [("printf '%s' a#{{v}}", "b c"), ("printf '%s' $#{{v}}", "x"), ("printf '%s' ${#v}{{v}}", "ab")]
+        {
+            let printed = round_trip(command, value);
+            assert!(printed.ends_with(value), "{command:?} is not a comment: {printed:?}");
+        }
+    }
+
+    #[test]
+    fn arithmetic_takes_integers_only() {
+        assert_eq!(round_trip("printf '%s' $(( {{v}} + 1 ))", "41"), "42");
+        assert_eq!(round_trip("printf '%s' \"$(( ({{v}}) * 2 ))\"", "-4"), "-8");
+        for value in ["$(touch X)", "a[$(touch X)]", "1 + 1", ""] {
+            for command in ["echo $(( {{v}} ))", "((x = {{v}}))", "echo $[ {{v}} ]"] {
+                let error = render(command, value).expect_err(value);
+                assert!(error.message().contains("integer"), "{command:?}: {error}");
+            }
+        }
+    }
+
+    #[test]
+    fn contexts_that_cannot_be_escaped_refuse_to_render() {
+        for command in [
+            "echo ${x:-{{v}}}",
+            "echo \"${x:-\"{{v}}\"}\"",
+            "echo $'{{v}}'",
+            "echo \"${{v}}\"",
+            "echo ${{v}}",
+            "echo \\\\{{v}}",
+            "cat <<{{v}}",
+            "echo `echo \\`echo {{v}}\\``",
+        ] {
+            let error = render(command, "(touch X)").expect_err(command);
+            assert!(error.message().contains("cannot be escaped"), "{command:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn reserved_words_and_assignments_stay_arguments_where_a_command_starts() {
+        assert_eq!(render("{{v}} x", "esac").expect("renders"), "'esac' x");
+        assert_eq!(render("$({{v}} x)", "PATH=/tmp").expect("renders"), "$('PATH=/tmp' x)");
+        assert_eq!(render("echo {{v}}", "esac").expect("renders"), "echo esac");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_value_escapes_its_context(value in "[a-c $`'\"\\;&|()<>#{}\n\t*?~=E-]{0,12}") {
+            for command in [
+                "printf '%s' {{v}}",
+                "printf '%s' \"{{v}}\"",
+                "printf '%s' '{{v}}'",
+                "printf '%s' \"$(printf '%s' {{v}})\"",
+                "printf '%s' \"`printf '%s' {{v}}`\"",
+                "cat <<E\n{{v}}\nE",
+                "cat <<'E'\n{{v}}\nE",
+            ] {
+                let Ok(script) = render(command, &value) else {
+                    proptest::prop_assert!(command.starts_with("cat") && value.split('\n').any(|line| line == "E"));
+                    continue;
+                };
+                let (printed, created) = run_in_empty_dir("sh", &script);
+                proptest::prop_assert!(!created, "{:?} ran an injected command: {:?}", command, script);
+                let want = if command.starts_with("cat") {
+                    format!("{value}\n")
+                } else if command.contains("printf '%s' {{v}})") || command.contains("{{v}}`") {
+                    value.trim_end_matches('\n').to_owned()
+                } else {
+                    value.clone()
+                };
+                proptest::prop_assert_eq!(printed, want, "{:?}", command);
+            }
+            let script = render("printf ok # {{v}}", &value).expect("renders");
+            let (printed, created) = run_in_empty_dir("sh", &script);
+            proptest::prop_assert!(!created);
+            proptest::prop_assert_eq!(printed, "ok");
+        }
     }
 }

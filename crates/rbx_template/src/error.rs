@@ -163,4 +163,7 @@ pub enum RenderErrorKind {
         /// The type found (`a string`, `a number`, …).
         found: &'static str,
     },
+    /// A value lands in a shell command where it cannot be escaped.
+    #[error(transparent)]
+    Shell(#[from] crate::shell_scan::ShellEscapeError),
 }

@@ -61,14 +61,16 @@ mod reference;
 mod renderer;
 mod scan;
 mod scope;
+mod shell_scan;
 mod shell_tags;
 mod template;
 mod tree;
 
-pub use destination::{Destination, Quoting, shell_escapes_in_quotes, shell_quote};
+pub use destination::{Destination, shell_escapes_in_quotes, shell_quote};
 pub use error::{RenderError, RenderErrorKind, TemplateError, TemplateErrorKind};
 pub use helpers::HELPERS;
 pub use reference::Reference;
 pub use renderer::Renderer;
+pub use shell_scan::{Quoting, ShellEscapeError, UnsafeShellContext};
 pub use shell_tags::{ShellTag, shell_tags};
 pub use template::Template;

@@ -4,12 +4,13 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::destination::{Destination, ShellScan};
+use crate::destination::Destination;
 use crate::error::{RenderError, RenderErrorKind};
 use crate::helpers::{Clock, Helper};
 use crate::json_text::{is_truthy, push_text, to_text, type_name};
 use crate::position::Pos;
 use crate::scope::{Iteration, Scope};
+use crate::shell_scan::ShellScan;
 use crate::template::Template;
 use crate::tree::{Block, Call, Conditional, Expr, Node};
 
@@ -66,6 +67,9 @@ impl Renderer {
             placeholders: self.placeholders,
         };
         evaluation.nodes(template.nodes(), &scope, &mut out)?;
+        if destination == Destination::ShellWord {
+            evaluation.shell_scan.borrow_mut().finish(&out)?;
+        }
         Ok(out)
     }
 
@@ -110,7 +114,7 @@ impl Evaluation {
                     if *raw || self.destination == Destination::Text {
                         push_text(&value, out);
                     } else {
-                        self.destination.escape_into(&to_text(&value), out, &mut self.shell_scan.borrow_mut());
+                        self.destination.escape_into(&to_text(&value), out, &mut self.shell_scan.borrow_mut(), *pos)?;
                     }
                 }
                 Node::If(conditional) => self.conditional(conditional, scope, out)?,

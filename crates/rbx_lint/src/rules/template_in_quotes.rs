@@ -1,7 +1,7 @@
 //! W213: `{{x}}` inside quotes in a shell command.
 
 use rbx_diagnostics::Diagnostic;
-use rbx_template::{Quoting, shell_tags};
+use rbx_template::{Quoting, ShellTag, shell_tags};
 
 use crate::context::FileContext;
 use crate::rule::{Rule, RuleCheck, declare_code};
@@ -14,6 +14,11 @@ declare_code! {
     /// the value for those quotes instead, so the command is safe either way, but the quotes
     /// suggest that they are what protects the value, and copying the command into a terminal
     /// or a script drops that protection. Remove them.
+    ///
+    /// Only quotes written right around the value count: in `"$(echo {{x}})"` the value sits in
+    /// a command of its own, where rbx makes it one word, and the outer quotes keep the output
+    /// of the substitution whole, so they stay. Values in comments and here-documents are
+    /// escaped for those places and are not concerned either.
     ///
     /// Bad:
     ///
@@ -36,7 +41,8 @@ pub(crate) const RULE: Rule = Rule { code: CODE, check: RuleCheck::File(check) }
 fn check(cx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
     for site in cx.templates.iter().filter(|site| site.field == Field::ShellRun) {
         let tags = shell_tags(site.tpl.source());
-        for tag in tags.into_iter().filter(|tag| !tag.raw && tag.quoting != Quoting::Bare) {
+        let quoted = |tag: &ShellTag| matches!(tag.quoting, Quoting::Single | Quoting::Double);
+        for tag in tags.into_iter().filter(|tag| !tag.raw && quoted(tag)) {
             let quotes = if tag.quoting == Quoting::Single { "'…'" } else { "\"…\"" };
             let span = cx.locate(site.tpl, tag.start, tag.end - tag.start);
             out.push(
