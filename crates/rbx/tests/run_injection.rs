@@ -133,3 +133,25 @@ fn every_value_stays_harmless_inside_double_quotes_written_by_the_author() {
     // `"{{x}}"` must not become `"'$(touch F)'"`, where the shell expands `$(…)`.
     assert_no_escape("injection-double-quoted.yaml");
 }
+
+#[test]
+fn every_value_stays_one_word_inside_a_command_substitution_in_double_quotes() {
+    // `"$(printf '%s' {{x}})"` must not escape for the outer quotes: the substitution is a
+    // command of its own, where `x; touch F` would run `touch`.
+    report(
+        "injection-substitution.yaml",
+        escapes_as("injection-substitution.yaml", |value| value.trim_end_matches('\n').to_owned()),
+    );
+}
+
+#[test]
+fn every_value_stays_text_inside_a_here_document() {
+    // Quotes mean nothing in a here-document body; `$(…)` and backquotes run there.
+    report("injection-heredoc.yaml", escapes_as("injection-heredoc.yaml", |value| format!("{value}\n")));
+}
+
+#[test]
+fn no_value_leaves_a_comment() {
+    // A line break would end the comment and run the rest of the value.
+    report("injection-comment.yaml", escapes_as("injection-comment.yaml", |_| "ok".to_owned()));
+}
