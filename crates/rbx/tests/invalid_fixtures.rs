@@ -202,6 +202,7 @@ corpus! {
     fixture_134_yaml_tab_before_a_sequence_item => "134-yaml-tab-before-a-sequence-item.yaml";
     fixture_135_check_written_as_an_expression => "135-check-written-as-an-expression.yaml";
     fixture_136_yes_as_a_boolean_operand => "136-yes-as-a-boolean-operand.yaml";
+    fixture_137_shell_value_inside_parameter_expansion => "137-shell-value-inside-parameter-expansion.yaml";
 }
 
 fn fixtures_dir() -> PathBuf {

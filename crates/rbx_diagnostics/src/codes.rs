@@ -96,6 +96,8 @@ codes! {
         "The step names a connection that does not exist or is of another kind (an http step needs an http connection).";
     INVALID_INPUT = "E126", "invalid-input-declaration", Error,
         "An input's default does not match its type, enum or pattern.";
+    SHELL_VALUE_PLACE = "E127", "unescapable-shell-value", Error,
+        "A `{{x}}` in a shell command sits where no escaping makes a value harmless (inside `${…}` or `$'…'`, right after `$` or `\\`, in a here-document delimiter, in nested backquotes): pass the value in `env` and write `\"$NAME\"`.";
     NESTED_RUNBOOK_CYCLE = "E130", "nested-runbook-cycle", Error,
         "Runbooks call each other in a cycle, which would never end.";
     NESTED_RUNBOOK_INVALID = "E131", "nested-runbook-invalid", Error,

@@ -240,14 +240,36 @@ fn for_each(cx: &mut Cx<'_>, node: &Node) -> Option<ForEach> {
 
 fn shell(cx: &mut Cx<'_>, node: &Node) -> Option<ShellStep> {
     if node.as_map().is_none() {
-        return Some(ShellStep { run: read::template(cx, node, "`shell`")?, shell: None, env: Vec::new(), cwd: None });
+        return Some(ShellStep { run: shell_command(cx, node, "`shell`")?, shell: None, env: Vec::new(), cwd: None });
     }
     let fields = Fields::open(cx, node, "`shell`", &["run", "shell", "env", "cwd"])?;
-    let run = fields.required(cx, "run", "`shell`").and_then(|n| read::template(cx, n, "`run`"));
+    let run = fields.required(cx, "run", "`shell`").and_then(|n| shell_command(cx, n, "`run`"));
     let program = fields.get("shell").and_then(|n| shell_program(cx, n));
     let env = fields.get("env").map(|n| read::template_map(cx, n, "`env`")).unwrap_or_default();
     let cwd = fields.get("cwd").and_then(|n| read::template(cx, n, "`cwd`"));
     Some(ShellStep { run: run?, shell: program, env, cwd })
+}
+
+/// A shell command template. A `{{x}}` where the renderer would refuse any value (inside
+/// `${…}`, right after `$`, ...) is an error now, before anything runs, rather than a failure
+/// of the step when it renders.
+fn shell_command(cx: &mut Cx<'_>, node: &Node, what: &str) -> Option<Tpl> {
+    let tpl = read::template(cx, node, what)?;
+    for tag in rbx_template::shell_tags(tpl.source()) {
+        if let (false, rbx_template::Quoting::Unsafe(place)) = (tag.raw, tag.quoting) {
+            let span = read::locate(cx.file, node, tpl.source(), tag.start);
+            cx.report(
+                Diagnostic::new(
+                    codes::SHELL_VALUE_PLACE,
+                    span,
+                    format!("a value {place} of a shell command cannot be escaped"),
+                )
+                .with_label("no escaping makes a value harmless here")
+                .with_help("pass it in `env` (`env: { NAME: \"{{…}}\" }`) and write `\"$NAME\"` in the command"),
+            );
+        }
+    }
+    Some(tpl)
 }
 
 fn target(cx: &mut Cx<'_>, fields: &Fields<'_>, what: &str, kind: &'static str) -> Option<Target> {
