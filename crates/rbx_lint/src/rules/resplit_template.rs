@@ -38,7 +38,10 @@ declare_code! {
     ///     shell: ssh {{inputs.host}} systemctl restart {{inputs.service}}
     /// ```
     ///
-    /// (The host is ssh's own argument, not part of the remote command.)
+    /// (The host is ssh's own argument, not part of the remote command. Likewise, after
+    /// `sh -c SCRIPT` the words that follow are the script's arguments, `$1`…, and are not read
+    /// again: `sh -c 'grep -- "$1" app.log' _ {{inputs.pattern}}` is the safe way to hand a
+    /// value to a second shell.)
     CODE = "E214", "template-resplit", Error
 }
 
@@ -60,7 +63,15 @@ fn check(cx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
         let references = site.tpl.template.references();
         for found in resplit.find_iter(source) {
             let line_end = source[found.end()..].find('\n').map_or(source.len(), |at| found.end() + at);
-            for tag in tags.iter().filter(|tag| tag.start >= found.end() && tag.start < line_end) {
+            // `sh -c SCRIPT ARGS…` and `su -c COMMAND USER` read only the word after `-c` as
+            // code; the words after it are arguments (`$1`…) and stay as they are. `eval`,
+            // `watch` and `ssh` join all their words into the command.
+            let reread_end = if found.as_str().trim_end().ends_with("-c") {
+                found.end() + first_word_len(&source[found.end()..line_end])
+            } else {
+                line_end
+            };
+            for tag in tags.iter().filter(|tag| tag.start >= found.end() && tag.start < reread_end) {
                 let read: Vec<&[String]> =
                     references.iter().filter(|r| r.offset == tag.start).map(|r| r.segments.as_slice()).collect();
                 if !read.is_empty() && read.iter().all(|segments| cannot_hold_shell_syntax(cx.runbook, segments)) {
@@ -79,6 +90,27 @@ fn check(cx: &FileContext<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Bytes up to the end of the first shell word of `text` (leading blanks included), following
+/// the quotes it is written with. Template tags count as part of the word they are glued to.
+fn first_word_len(text: &str) -> usize {
+    let start = text.len() - text.trim_start_matches([' ', '\t']).len();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (offset, c) in text[start..].char_indices() {
+        match quote {
+            _ if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(open) if c == open => quote = None,
+            Some(_) => {}
+            None if c == '\\' => escaped = true,
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')') => return start + offset,
+            None => {}
+        }
+    }
+    text.len()
 }
 
 /// Whether a reference reads a value that cannot hold shell syntax: an input constrained to
