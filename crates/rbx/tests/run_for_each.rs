@@ -45,6 +45,8 @@ fn confirm_is_asked_once_for_the_whole_list() {
     let human = Rbx::run("for-each.yaml").arg("--yes").cwd(tempdir().path()).output();
     assert_eq!(human.stdout.matches("? Touch [").count(), 1, "one question for the list\n{}", human.dump());
     assert!(human.stdout.contains("[2 items: one, two]"), "the question shows the items\n{}", human.dump());
+    let question = confirmed["confirmation"]["question"].as_str().unwrap_or_default();
+    assert!(question.ends_with("? [2 items: one, two]"), "the record keeps what was asked: {confirmed}");
 
     let declined = Rbx::run("for-each.yaml").args(["--format", "json"]).cwd(scratch.path()).output();
     declined.expect_code(3);

@@ -78,6 +78,8 @@ pub struct JsonRecorder<W: Write + Send> {
     /// Per step id: a calling step's confirmation must not land on a step of the called runbook.
     messages: HashMap<String, Vec<String>>,
     confirmations: HashMap<String, Value>,
+    /// The question asked, until its answer comes.
+    questions: HashMap<String, String>,
 }
 
 impl<W: Write + Send> JsonRecorder<W> {
@@ -89,6 +91,7 @@ impl<W: Write + Send> JsonRecorder<W> {
             pending: Vec::new(),
             messages: HashMap::new(),
             confirmations: HashMap::new(),
+            questions: HashMap::new(),
         }
     }
 }
@@ -108,8 +111,12 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
                 self.pending.push((step.clone(), at.clone()));
             }
             RunEvent::Message { step_id, text } => self.messages.entry(step_id.clone()).or_default().push(text.clone()),
+            RunEvent::ConfirmationRequested { step_id, question } => {
+                self.questions.insert(step_id.clone(), question.clone());
+            }
             RunEvent::ConfirmationAnswered { step_id, confirmed, automatic, by, reason, at } => {
                 self.confirmations.insert(step_id.clone(), serde_json::json!({
+                    "question": self.questions.remove(step_id),
                     "confirmed": confirmed,
                     "automatic": automatic,
                     "by": by,
@@ -149,7 +156,6 @@ impl<W: Write + Send> EventSink for JsonRecorder<W> {
             RunEvent::AttemptStarted { .. }
             | RunEvent::RetryScheduled { .. }
             | RunEvent::Output { .. }
-            | RunEvent::ConfirmationRequested { .. }
             // The step's result holds who acknowledged a manual step and the answers.
             | RunEvent::ManualRequested { .. }
             | RunEvent::ManualAnswered { .. } => {}
