@@ -131,14 +131,19 @@ impl Postgres {
     /// Whether backend `pid` left pg_stat_activity, waiting a little for it: a terminated
     /// backend is signalled before `pg_terminate_backend` returns, and exits just after.
     fn backend_ends(&self, pid: i64) -> bool {
+        self.count_reaches(&format!("SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}"), 0)
+    }
+
+    /// Whether the count `query` gives (run from the test database) becomes `wanted` within
+    /// 5 s: the server's view of sessions changes a moment after what caused it.
+    fn count_reaches(&self, query: &str, wanted: i64) -> bool {
         let mut admin = self.admin();
-        let query = format!("SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}");
         (0..100).any(|_| {
-            let gone = self.number(&mut admin, &query) == 0;
-            if !gone {
+            let reached = self.number(&mut admin, query) == wanted;
+            if !reached {
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
-            gone
+            reached
         })
     }
 
@@ -448,15 +453,7 @@ fn long_query(pg: &Postgres) -> tokio::task::JoinHandle<Result<(), sqlx::Error>>
         "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND state = 'active' AND query LIKE '%rbx long query%'",
         pg.name
     );
-    let mut admin = pg.admin();
-    let started = (0..100).any(|_| {
-        let running = pg.number(&mut admin, &active) == 1;
-        if !running {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        running
-    });
-    assert!(started, "the long query did not start");
+    assert!(pg.count_reaches(&active, 1), "the long query did not start");
     sleeper
 }
 
